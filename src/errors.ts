@@ -1,0 +1,167 @@
+/**
+ * The stable error codes of memotape. Test against `error.code`, not the message text.
+ *
+ * @example
+ * ```ts
+ * try { replayed(1); } catch (error) { if (error instanceof MemotapeError && error.code === 'ERR_MEMOTAPE_CACHE_MISS') { ... } }
+ * ```
+ */
+export type MemotapeErrorCode =
+  | 'ERR_MEMOTAPE_CACHE_MISS'
+  | 'ERR_MEMOTAPE_KEY_ENCODING'
+  | 'ERR_MEMOTAPE_RESULT_ENCODING'
+  | 'ERR_MEMOTAPE_CONFIG'
+  | 'ERR_MEMOTAPE_NAMESPACE'
+  | 'ERR_MEMOTAPE_DEFERRED_STATE'
+  | 'ERR_MEMOTAPE_DECORATOR'
+  | 'ERR_MEMOTAPE_DUMP'
+  | 'ERR_MEMOTAPE_STORE';
+
+/**
+ * Base class of every error memotape throws on purpose. Each subclass has a literal `name` and a stable `code`.
+ *
+ * @example
+ * ```ts
+ * import { MemotapeError } from 'memotape';
+ * if (error instanceof MemotapeError) console.error(error.code);
+ * ```
+ */
+export class MemotapeError extends Error {
+  override readonly name: string = 'MemotapeError';
+  /** A stable, machine-readable code such as `ERR_MEMOTAPE_CACHE_MISS`. */
+  readonly code: MemotapeErrorCode;
+
+  constructor(code: MemotapeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * Thrown by a `replay` wrapper (and by `memoize` in strict modes) when no result is stored for a call.
+ *
+ * @example
+ * ```ts
+ * const replayed = memoizer.replay({ name: 'fetchUser' })(fetchUser);
+ * try { replayed(1); } catch (error) { if (error instanceof CacheMissError) console.log(error.key, error.functionName); }
+ * ```
+ */
+export class CacheMissError extends MemotapeError {
+  override readonly name = 'CacheMissError' as const;
+  /** The 32-hex key of the call when it could be computed, else the in-memory key's description. */
+  readonly key: string;
+  /** The namespace (the `name` option, else the function's own name; `'<anonymous>'` when it has none). */
+  readonly functionName: string;
+
+  constructor(functionName: string, key: string, message?: string) {
+    super(
+      'ERR_MEMOTAPE_CACHE_MISS',
+      message ?? `No cached result for ${functionName} (key ${key}). Record it first, or call the memoized function.`,
+    );
+    this.functionName = functionName;
+    this.key = key;
+  }
+}
+
+/**
+ * Thrown when a call's parameters cannot be encoded into a stable key (functions, symbols, promises, circular
+ * references, class instances). `path` names the offending value, e.g. `args[1].options.onDone`.
+ *
+ * @example
+ * ```ts
+ * try { fast({ onDone() {} }); } catch (error) { if (error instanceof KeyEncodingError) console.log(error.path); }
+ * ```
+ */
+export class KeyEncodingError extends MemotapeError {
+  override readonly name = 'KeyEncodingError' as const;
+  /** Where the value sits in the parameters, e.g. `args[1].options.onDone`. */
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(
+      'ERR_MEMOTAPE_KEY_ENCODING',
+      `Cannot build a cache key: ${path} is ${reason}. Pass a \`paramsEncoder\` option that maps the arguments to plain data.`,
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown when a result cannot be stored faithfully as tagged JSON (for the dump file, the disk tier or a fixture).
+ *
+ * @example
+ * ```ts
+ * import { ResultEncodingError } from 'memotape';
+ * if (error instanceof ResultEncodingError) console.log(error.path);
+ * ```
+ */
+export class ResultEncodingError extends MemotapeError {
+  override readonly name = 'ResultEncodingError' as const;
+  /** Where the value sits in the result, e.g. `result.handlers[0]`. */
+  readonly path: string;
+
+  constructor(path: string, reason: string) {
+    super(
+      'ERR_MEMOTAPE_RESULT_ENCODING',
+      `Cannot store ${path}: it is ${reason}. Pass a \`resultEncoder\` and \`resultDecoder\` that map it to plain data.`,
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown when a setting is invalid; `variable` names the environment variable or `configure()` option.
+ *
+ * @example
+ * ```ts
+ * // MEMOTAPE_DUMP=maybe node app.js
+ * // ConfigError: MEMOTAPE_DUMP must be one of 1, 0, true, false (got "maybe")
+ * ```
+ */
+export class ConfigError extends MemotapeError {
+  override readonly name = 'ConfigError' as const;
+  /** The environment variable or option at fault, e.g. `MEMOTAPE_DUMP`. */
+  readonly variable: string;
+
+  constructor(variable: string, message: string) {
+    super('ERR_MEMOTAPE_CONFIG', message);
+    this.variable = variable;
+  }
+}
+
+/**
+ * Thrown when persisted entries would have no stable namespace (an anonymous function) or when two different
+ * functions would share one persisted namespace.
+ *
+ * @example
+ * ```ts
+ * new PersistentMemoizer().memoize()(() => 1); // NamespaceError: give the function a `name` option
+ * ```
+ */
+export class NamespaceError extends MemotapeError {
+  override readonly name = 'NamespaceError' as const;
+  /** The namespace at fault (`'<anonymous>'` for a function without a name). */
+  readonly namespace: string;
+
+  constructor(namespace: string, message: string) {
+    super('ERR_MEMOTAPE_NAMESPACE', message);
+    this.namespace = namespace;
+  }
+}
+
+/**
+ * Thrown by `DeferredRecording.finalize()` when the recording was already finalized or abandoned.
+ *
+ * @example
+ * ```ts
+ * recording.finalize(1);
+ * recording.finalize(2); // DeferredStateError
+ * ```
+ */
+export class DeferredStateError extends MemotapeError {
+  override readonly name = 'DeferredStateError' as const;
+
+  constructor(message: string) {
+    super('ERR_MEMOTAPE_DEFERRED_STATE', message);
+  }
+}
