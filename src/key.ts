@@ -39,6 +39,8 @@ function bytesToBase64(view: ArrayBufferView | ArrayBuffer): string {
 }
 
 const objectPrototype = Object.prototype;
+const arrayPrototype = Array.prototype;
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 
 function encodeValue(value: unknown, path: string, ancestors: Set<object>): string {
   switch (typeof value) {
@@ -68,7 +70,9 @@ function encodeValue(value: unknown, path: string, ancestors: Set<object>): stri
 }
 
 function encodeObject(object: object, path: string, ancestors: Set<object>): string {
+  const prototype = Object.getPrototypeOf(object);
   if (Array.isArray(object)) {
+    if (prototype !== arrayPrototype) throw new KeyEncodingError(path, describe(object));
     let out = '[';
     for (let index = 0; index < object.length; index++) {
       if (index > 0) out += ',';
@@ -76,29 +80,30 @@ function encodeObject(object: object, path: string, ancestors: Set<object>): str
     }
     return `${out}]`;
   }
-  const prototype = Object.getPrototypeOf(object);
   if (prototype === objectPrototype || prototype === null) return encodePlainObject(object, path, ancestors);
-  if (object instanceof Date) return `D${object.getTime()}`;
-  if (object instanceof RegExp) return `R${encodeString(object.source)}/${object.flags}`;
-  if (object instanceof Map) {
+  // Built-ins are matched by exact prototype: a subclass instance (with its own class and fields) is not a Map, Date...
+  if (prototype === Date.prototype) return `D${(object as Date).getTime()}`;
+  if (prototype === RegExp.prototype) return `R${encodeString((object as RegExp).source)}/${(object as RegExp).flags}`;
+  if (prototype === Map.prototype) {
     const members: string[] = [];
-    for (const [key, member] of object) {
+    for (const [key, member] of object as Map<unknown, unknown>) {
       const encodedKey = encodeValue(key, `${path}.keys()`, ancestors);
       members.push(`${encodedKey}=>${encodeValue(member, `${path}.get(${encodedKey})`, ancestors)}`);
     }
     return `M{${members.sort().join(',')}}`;
   }
-  if (object instanceof Set) {
+  if (prototype === Set.prototype) {
     const members: string[] = [];
-    for (const member of object) members.push(encodeValue(member, `${path}.values()`, ancestors));
+    for (const member of object as Set<unknown>) members.push(encodeValue(member, `${path}.values()`, ancestors));
     return `S{${members.sort().join(',')}}`;
   }
-  if (Buffer.isBuffer(object)) return `B${bytesToBase64(object)}`;
-  if (ArrayBuffer.isView(object)) {
-    if (object instanceof DataView) return `V${bytesToBase64(object)}`;
-    return `T${object.constructor.name}:${bytesToBase64(object)}`;
+  if (prototype === Buffer.prototype) return `B${bytesToBase64(object as Buffer)}`;
+  if (prototype === DataView.prototype) return `V${bytesToBase64(object as DataView)}`;
+  // The prototype of every built-in typed array (Uint8Array, Float64Array...) inherits directly from %TypedArray%.
+  if (ArrayBuffer.isView(object) && Object.getPrototypeOf(prototype) === typedArrayPrototype) {
+    return `T${(prototype as { constructor: { name: string } }).constructor.name}:${bytesToBase64(object)}`;
   }
-  if (object instanceof ArrayBuffer) return `A${bytesToBase64(object)}`;
+  if (prototype === ArrayBuffer.prototype) return `A${bytesToBase64(object as ArrayBuffer)}`;
   if (object instanceof Promise) throw new KeyEncodingError(path, 'a promise');
   if (object instanceof WeakMap || object instanceof WeakSet || object instanceof WeakRef) {
     throw new KeyEncodingError(path, `a ${object.constructor.name}, whose contents cannot be read`);
@@ -204,6 +209,8 @@ const oneShotHash = (crypto as { hash?: HashFunction }).hash;
 const sha256 = (text: string): Buffer =>
   oneShotHash ? oneShotHash('sha256', text, 'buffer') : createHash('sha256').update(text).digest();
 
+const loneSurrogate = /\p{Cs}/u;
+
 /**
  * The persisted key of a call: the first 32 lowercase hex characters of a SHA-256 over the canonical encoding of the
  * namespace and the canonical params. Identical in every process.
@@ -214,8 +221,14 @@ const sha256 = (text: string): Buffer =>
  * ```
  */
 export function persistedKey(namespace: string, canonicalParams: string): string {
+  const text = `${encodeString(namespace)}|${canonicalParams}`;
+  // UTF-8 turns every lone surrogate into U+FFFD, so strings differing only there would share a key. Such (rare) text
+  // is hashed as UTF-16 behind a 'w' byte, which no UTF-8 input (whose first byte is always 's') starts with.
+  const digest = loneSurrogate.test(text)
+    ? createHash('sha256').update('w').update(text, 'utf16le').digest()
+    : sha256(text);
   // Hex-encoding only 16 bytes gives a flat 32-character string; slicing a 64-character digest would keep it alive.
-  return sha256(`${encodeString(namespace)}|${canonicalParams}`).toString('hex', 0, 16);
+  return digest.toString('hex', 0, 16);
 }
 
 /** Whether a string looks like a persisted key (32 lowercase hex characters). */

@@ -1,0 +1,414 @@
+import { decodeTagged, encodeTagged, type Json } from './codec.js';
+import { getSettings } from './config.js';
+import { CacheMissError } from './errors.js';
+import { warn } from './internal/warn.js';
+import { canonicalFromMemoryKey, persistedKey } from './key.js';
+import { createCounters, type MemoryEntry, MemoryTier, type Namespace, type TierCounters } from './memory-tier.js';
+import { resolveNamespace } from './namespace-registry.js';
+import {
+  type AnyFunction,
+  type MemoizerOptions,
+  validateFunctionOption,
+  validateMaxEntries,
+  validateStringOption,
+  validateTtl,
+  validateWrapOptions,
+  type WrapOptions,
+} from './options.js';
+import { registerMemoizer } from './registry.js';
+import type { PersistedTier, StoredEntry } from './stores/store.js';
+import { copyFunctionIdentity, createWrapper, describeKey, type WrapperHost, type WrapperKind } from './wrap.js';
+
+/**
+ * Hit, miss and write counts of one memoizer, from `stats()`.
+ *
+ * @example
+ * ```ts
+ * const { hits, misses } = memoizer.stats();
+ * console.log(hits.memory / (hits.memory + misses));
+ * ```
+ */
+export interface MemoizerStats {
+  /** Hits per tier: memory, a preloaded dump, disk, a remote tier. */
+  readonly hits: { readonly memory: number; readonly preload: number; readonly disk: number; readonly remote: number };
+  /** Calls that found nothing and ran (or, for `replay`, threw). */
+  readonly misses: number;
+  /** Entries stored. */
+  readonly writes: number;
+  /** Entries evicted by `maxEntries` (and, on disk, `maxDiskBytes`). */
+  readonly evictions: number;
+  /** Entries removed because their TTL passed. */
+  readonly expirations: number;
+  /** Problems handled without failing a call (a persisted tier that failed, an unstorable result). */
+  readonly errors: number;
+  /** Entries held in memory now. */
+  readonly size: number;
+}
+
+/** One entry as the dump file and persisted tiers see it, with its collection and 32-hex key. */
+export interface ExportedEntry {
+  readonly key: string;
+  readonly entry: StoredEntry;
+}
+
+/** The wrapper factory returned by `record`, `replay` and `memoize`: keeps the wrapped function's type. */
+export type Wrap = <F extends AnyFunction>(fn: F) => F;
+
+const OPTION_NAMES = new Set(['subKey', 'preloadFrom', 'ttl', 'maxEntries', 'clock']);
+
+/** @internal The memoizer internals the dump, persistence, decorator and fixture layers build on. */
+export const internals = Symbol('memotape.internals');
+
+/**
+ * An in-memory memoizer: `record` stores what a function returns, `replay` returns what was stored without
+ * calling it, and `memoize` replays or else records. Entries are keyed by a canonical encoding of the arguments
+ * within a namespace per function.
+ *
+ * @example
+ * ```ts
+ * import { Memoizer } from 'memotape';
+ * const memoizer = new Memoizer({ subKey: 'pad-mm' });
+ * const fast = memoizer.memoize()(slow);
+ * fast(1); // runs slow(1)
+ * fast(1); // replays the stored result
+ * ```
+ */
+export class Memoizer {
+  /** The collection name in the dump file: the `subKey`, or `"null"` when there is none. */
+  readonly collection: string;
+  /** The `subKey` given at construction, if any. */
+  readonly subKey: string | undefined;
+  readonly #memory: MemoryTier;
+  readonly #counters: TierCounters = createCounters();
+  readonly #ttl: number | undefined;
+  readonly #clock: () => number;
+  readonly #tiers: PersistedTier[] = [];
+  readonly #namespaces = { byName: new Map<string, Namespace>(), byFunction: new WeakMap<Function, Namespace>() };
+  readonly #host: WrapperHost;
+
+  constructor(options: MemoizerOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object');
+    for (const name of Object.keys(options)) {
+      if (!OPTION_NAMES.has(name) && !this.extraOptionNames().has(name)) {
+        throw new TypeError(`Unknown option \`${name}\` passed to ${new.target.name}`);
+      }
+    }
+    validateStringOption(options.subKey, 'subKey');
+    validateStringOption(options.preloadFrom, 'preloadFrom');
+    validateFunctionOption(options.clock, 'clock');
+    this.#ttl = validateTtl(options.ttl, 'ttl');
+    this.#clock = options.clock ?? Date.now;
+    this.subKey = options.subKey;
+    this.collection = options.subKey ?? 'null';
+    this.#memory = new MemoryTier(validateMaxEntries(options.maxEntries, 'maxEntries'), this.#clock, this.#counters);
+    this.#host = {
+      memory: this.#memory,
+      hasPersistedTiers: () => this.#tiers.length > 0,
+      lookupPersisted: (namespace, key, params) => this.#lookupPersisted(namespace, key, params),
+      store: (namespace, key, params, encoded, isPromise, ttl) =>
+        this.#store(namespace, key, params, encoded, isPromise, ttl),
+    };
+    registerMemoizer(this, options.preloadFrom ?? getSettings().preloadFrom);
+  }
+
+  /** @internal Option names a subclass accepts on top of the Memoizer's. */
+  protected extraOptionNames(): ReadonlySet<string> {
+    return new Set();
+  }
+
+  /** @internal Whether wrapping requires a stable persisted namespace (true once a disk or remote tier exists). */
+  protected requiresPersistedNamespace(): boolean {
+    return this.#tiers.some((tier) => !tier.readOnly);
+  }
+
+  /**
+   * Wraps a function so every call runs it and stores `{ params, result }`; a later record of the same call
+   * replaces the entry. Returns the function itself when caching is disabled.
+   *
+   * @example
+   * ```ts
+   * const recorded = memoizer.record({ name: 'fetchUser' })(fetchUser);
+   * await recorded(1); // always calls fetchUser
+   * ```
+   */
+  record<A extends unknown[] = any[], R = unknown, E = unknown>(options: WrapOptions<A, R, E> = {}): Wrap {
+    return this.wrapWith('record', options as WrapOptions);
+  }
+
+  /**
+   * Wraps a function so calls return the stored result and never run it; a miss returns the interim result of a
+   * pending `DeferredRecording`, else throws {@link CacheMissError}. Always throws when caching is disabled.
+   *
+   * @example
+   * ```ts
+   * const replayed = memoizer.replay({ name: 'fetchUser' })(fetchUser);
+   * await replayed(1); // the recorded user, or CacheMissError
+   * ```
+   */
+  replay<A extends unknown[] = any[], R = unknown, E = unknown>(options: WrapOptions<A, R, E> = {}): Wrap {
+    return this.wrapWith('replay', options as WrapOptions);
+  }
+
+  /**
+   * Wraps a function so calls replay a stored result, or else run it and record the result. Concurrent calls of
+   * an async function share one in-flight promise; rejections and thrown errors are never stored.
+   *
+   * @example
+   * ```ts
+   * const fast = memoizer.memoize({ name: 'slow' })(slow);
+   * ```
+   */
+  memoize<A extends unknown[] = any[], R = unknown, E = unknown>(options: WrapOptions<A, R, E> = {}): Wrap {
+    return this.wrapWith('memoize', options as WrapOptions);
+  }
+
+  /** @internal Creates the wrapper factory of one kind; subclasses and decorators build on it. */
+  protected wrapWith(kind: WrapperKind, options: WrapOptions): Wrap {
+    validateWrapOptions(options, this.extraWrapOptionNames());
+    return <F extends AnyFunction>(fn: F): F => {
+      if (typeof fn !== 'function') throw new TypeError(`Expected a function to ${kind}, got ${typeof fn}`);
+      return this.wrapFunction(kind, fn, options) as F;
+    };
+  }
+
+  /** @internal Wrap option names a subclass or layer accepts on top of the core ones. */
+  protected extraWrapOptionNames(): ReadonlySet<string> {
+    return new Set();
+  }
+
+  /** @internal Wraps `fn` in the namespace its options choose (or `namespace`, for per-instance decorators). */
+  wrapFunction(kind: WrapperKind, fn: AnyFunction, options: WrapOptions, namespace?: Namespace): AnyFunction {
+    if (!getSettings().enabled) {
+      if (kind !== 'replay') return fn;
+      const collection = this.collection;
+      return copyFunctionIdentity(function disabled() {
+        throw new CacheMissError(options.name ?? (fn.name || '<anonymous>'), `<caching disabled in ${collection}>`);
+      }, fn);
+    }
+    const resolved =
+      namespace ??
+      resolveNamespace(this.#namespaces, this.collection, fn, options.name, this.requiresPersistedNamespace());
+    this.#memory.addNamespace(resolved);
+    return createWrapper(this.#host, {
+      kind,
+      fn,
+      namespace: resolved,
+      paramsEncoder: options.paramsEncoder,
+      resultEncoder: options.resultEncoder,
+      resultDecoder: options.resultDecoder,
+      ttl: options.ttl ?? this.#ttl,
+    });
+  }
+
+  /**
+   * Removes every entry from memory (persistent memoizers also clear their own disk folder). Calling it twice is
+   * harmless. Calls already in flight still deliver their result to their callers.
+   *
+   * @example
+   * ```ts
+   * afterEach(() => memoizer.cacheClear());
+   * ```
+   */
+  cacheClear(): void {
+    this.#memory.clear();
+  }
+
+  /**
+   * Removes expired entries now (they are otherwise removed when next looked up). Answers how many were removed.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => memoizer.prune(), 60_000).unref();
+   * ```
+   */
+  prune(): number {
+    return this.#memory.pruneExpired();
+  }
+
+  /**
+   * Hit, miss, write, eviction and error counts since the memoizer was created.
+   *
+   * @example
+   * ```ts
+   * console.table(memoizer.stats().hits);
+   * ```
+   */
+  stats(): MemoizerStats {
+    const counters = this.#counters;
+    return {
+      hits: { ...counters.hits },
+      misses: counters.misses,
+      writes: counters.writes,
+      evictions: counters.evictions,
+      expirations: counters.expirations,
+      errors: counters.errors,
+      size: this.#memory.size,
+    };
+  }
+
+  /** @internal Access for the dump, persistence, decorator and fixture layers. */
+  get [internals]() {
+    return {
+      memory: this.#memory,
+      counters: this.#counters,
+      clock: this.#clock,
+      tiers: this.#tiers,
+      addTier: (tier: PersistedTier) => {
+        this.#tiers.push(tier);
+      },
+      exportEntries: () => this.#exportEntries(),
+      toStoredEntry: (entry: MemoryEntry) => this.#toStoredEntry(entry),
+    };
+  }
+
+  #store(
+    namespace: Namespace,
+    key: unknown,
+    params: unknown,
+    encoded: unknown,
+    isPromise: boolean,
+    ttl: number | undefined,
+  ): void {
+    if (ttl === 0) return;
+    const now = this.#clock();
+    const entry: MemoryEntry = {
+      namespace,
+      key,
+      params,
+      result: encoded,
+      isPromise,
+      promise: undefined,
+      createdAt: now,
+      expiresAt: ttl === undefined ? Number.POSITIVE_INFINITY : now + ttl,
+      tags: undefined,
+      previous: undefined,
+      next: undefined,
+    };
+    this.#memory.insert(entry);
+    this.#counters.writes++;
+    if (this.#tiers.length > 0) this.#writeThrough(entry);
+  }
+
+  #writeThrough(entry: MemoryEntry): void {
+    const { namespace } = entry;
+    if (namespace.persistName === undefined || namespace.conflict !== undefined) return;
+    let stored: ExportedEntry;
+    try {
+      stored = this.#toStoredEntry(entry);
+    } catch (error) {
+      this.#counters.errors++;
+      warn(
+        'MEMOTAPE_UNSTORABLE_RESULT',
+        `${namespace.displayName}: result kept in memory only: ${(error as Error).message}`,
+        `unstorable:${namespace.displayName}`,
+      );
+      return;
+    }
+    for (const tier of this.#tiers) {
+      if (tier.readOnly) continue;
+      try {
+        const pending = tier.store.set(stored.key, stored.entry);
+        if (pending instanceof Promise) pending.catch((error) => this.#tierFailed(tier.name, error));
+      } catch (error) {
+        this.#tierFailed(tier.name, error);
+      }
+    }
+  }
+
+  #tierFailed(tierName: string, error: unknown): void {
+    this.#counters.errors++;
+    warn(
+      'MEMOTAPE_TIER_FAILED',
+      `the ${tierName} tier failed; results stay in memory: ${(error as Error)?.message ?? String(error)}`,
+      `tier:${tierName}`,
+    );
+  }
+
+  #lookupPersisted(namespace: Namespace, key: unknown, params: unknown): MemoryEntry | undefined {
+    if (namespace.persistName === undefined || namespace.conflict !== undefined) return undefined;
+    const hexKey = persistedKey(namespace.persistName, canonicalFromMemoryKey(key));
+    const now = this.#clock();
+    for (const tier of this.#tiers) {
+      let stored: StoredEntry | undefined;
+      try {
+        const answer = tier.store.get(hexKey);
+        // A synchronous call cannot wait for an asynchronous tier: it counts as a miss here.
+        if (answer instanceof Promise) {
+          answer.catch(() => {});
+          continue;
+        }
+        stored = answer;
+      } catch (error) {
+        this.#tierFailed(tier.name, error);
+        continue;
+      }
+      if (stored === undefined || stored.namespace !== namespace.persistName) continue;
+      if (stored.expiresAt !== undefined && stored.expiresAt <= now) continue;
+      let result: unknown;
+      try {
+        result = decodeTagged(stored.result);
+      } catch (error) {
+        this.#tierFailed(tier.name, error);
+        continue;
+      }
+      const entry: MemoryEntry = {
+        namespace,
+        key,
+        params,
+        result,
+        isPromise: stored.promise,
+        promise: undefined,
+        createdAt: stored.createdAt,
+        expiresAt: stored.expiresAt ?? Number.POSITIVE_INFINITY,
+        tags: stored.tags,
+        previous: undefined,
+        next: undefined,
+      };
+      this.#memory.insert(entry);
+      this.#counters.hits[tier.name]++;
+      return entry;
+    }
+    return undefined;
+  }
+
+  #toStoredEntry(entry: MemoryEntry): ExportedEntry {
+    const namespace = entry.namespace;
+    const persistName = namespace.persistName ?? namespace.displayName;
+    const stored: StoredEntry = {
+      namespace: persistName,
+      params: encodeTagged(entry.params, 'params') as Json,
+      result: encodeTagged(entry.result, 'result') as Json,
+      promise: entry.isPromise,
+      createdAt: entry.createdAt,
+      ...(entry.expiresAt === Number.POSITIVE_INFINITY ? {} : { expiresAt: entry.expiresAt }),
+      ...(entry.tags === undefined ? {} : { tags: entry.tags }),
+    };
+    return { key: describeKey(namespace, entry.key), entry: stored };
+  }
+
+  *#exportEntries(): IterableIterator<ExportedEntry> {
+    const now = this.#clock();
+    for (const entry of this.#memory.entries()) {
+      const { namespace } = entry;
+      if (entry.expiresAt <= now) continue;
+      if (namespace.persistName === undefined || namespace.conflict !== undefined) {
+        warn(
+          'MEMOTAPE_NAMESPACE_LEFT_OUT',
+          `entries of ${namespace.displayName} were left out of the dump: ${namespace.conflict ?? 'no stable name'}. Give it a unique \`name\` option.`,
+          `left-out:${this.collection}:${namespace.displayName}`,
+        );
+        continue;
+      }
+      try {
+        yield this.#toStoredEntry(entry);
+      } catch (error) {
+        this.#counters.errors++;
+        warn(
+          'MEMOTAPE_UNSTORABLE_RESULT',
+          `an entry of ${namespace.displayName} was left out of the dump: ${(error as Error).message}`,
+          `unstorable-dump:${namespace.displayName}`,
+        );
+      }
+    }
+  }
+}

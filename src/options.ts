@@ -1,0 +1,142 @@
+import type { DeferredRecording } from './deferred-recording.js';
+
+/** Any function memotape can wrap. */
+export type AnyFunction = (this: any, ...args: any[]) => any;
+
+/**
+ * The seed's three-level result encoder factory: `factory(fn)` receives the unwrapped function, then the call's
+ * arguments, then the result, and returns the encoded result or a {@link DeferredRecording} that finalizes later.
+ * For a function that returns a promise, the encoder receives the settled value.
+ *
+ * @example
+ * ```ts
+ * const resultEncoder: ResultEncoderFactory<[string], User, string> = () => () => (user) => JSON.stringify(user);
+ * ```
+ */
+export type ResultEncoderFactory<A extends unknown[] = unknown[], R = unknown, E = unknown> = (
+  fn: AnyFunction,
+) => (...args: A) => (result: Awaited<R>) => E | DeferredRecording<R, E>;
+
+/**
+ * The seed's three-level result decoder factory: `factory(fn)` then the call's arguments, then the encoded result.
+ * For a function that returned a promise, the memoizer wraps the decoded value in a promise.
+ *
+ * @example
+ * ```ts
+ * const resultDecoder: ResultDecoderFactory<[string], User, string> = () => () => (text) => JSON.parse(text);
+ * ```
+ */
+export type ResultDecoderFactory<A extends unknown[] = unknown[], R = unknown, E = unknown> = (
+  fn: AnyFunction,
+) => (...args: A) => (encoded: E) => Awaited<R>;
+
+/**
+ * Options of `record`, `replay` and `memoize`. All optional.
+ *
+ * @example
+ * ```ts
+ * memoizer.memoize({ name: 'fetchUser', paramsEncoder: (id: number) => ({ id }), ttl: 60_000 })(fetchUser);
+ * ```
+ */
+export interface WrapOptions<A extends unknown[] = any[], R = unknown, E = unknown> {
+  /**
+   * The function's namespace. Wrappers with the same `name` share entries; persisted entries (dump, disk, remote)
+   * need a stable name.
+   * @default the function object in memory, and its own `.name` in anything persisted
+   */
+  readonly name?: string | undefined;
+  /**
+   * Maps the arguments to what identifies the call (and what dumps show as its params).
+   * @default `(...args) => ({ args })`
+   */
+  readonly paramsEncoder?: ((...args: A) => unknown) | undefined;
+  /** Encodes results before they are stored. @default the identity */
+  readonly resultEncoder?: ResultEncoderFactory<A, R, E> | undefined;
+  /** Decodes stored results before they are returned. @default the identity */
+  readonly resultDecoder?: ResultDecoderFactory<A, R, E> | undefined;
+  /**
+   * Milliseconds an entry lives (for a promise, counted from when it settles); overrides the memoizer's `ttl`.
+   * @default the memoizer's `ttl` (no expiry)
+   */
+  readonly ttl?: number | undefined;
+}
+
+/**
+ * Options of `new Memoizer()`. All optional.
+ *
+ * @example
+ * ```ts
+ * const memoizer = new Memoizer({ subKey: 'pad-mm', ttl: 60_000, maxEntries: 10_000 });
+ * ```
+ */
+export interface MemoizerOptions {
+  /**
+   * The name of this memoizer's collection in the dump file (`"null"` when absent).
+   * @default undefined
+   */
+  readonly subKey?: string | undefined;
+  /**
+   * A dump file to preload this memoizer's collection from, at construction.
+   * @default the `preloadFrom` setting (`MEMOTAPE_DUMP_FILE`)
+   */
+  readonly preloadFrom?: string | undefined;
+  /**
+   * Milliseconds an entry lives; an expired entry is a miss and is removed. For a promise, counted from when it
+   * settles.
+   * @default undefined (entries never expire)
+   */
+  readonly ttl?: number | undefined;
+  /**
+   * The most entries the memory tier holds; the least recently used is evicted first.
+   * @default Infinity
+   */
+  readonly maxEntries?: number | undefined;
+  /**
+   * The clock used for TTLs and timestamps, in ms since the epoch; inject one in tests instead of sleeping.
+   * @default Date.now
+   */
+  readonly clock?: (() => number) | undefined;
+}
+
+export function validateTtl(value: unknown, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new TypeError(`Expected \`${option}\` to be a non-negative number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function validateMaxEntries(value: unknown, option: string): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  if (typeof value !== 'number' || !(value >= 1) || (!Number.isInteger(value) && value !== Number.POSITIVE_INFINITY)) {
+    throw new TypeError(`Expected \`${option}\` to be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function validateFunctionOption(value: unknown, option: string): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`Expected \`${option}\` to be a function, got ${typeof value}`);
+  }
+}
+
+export function validateStringOption(value: unknown, option: string): void {
+  if (value !== undefined && (typeof value !== 'string' || value === '')) {
+    throw new TypeError(`Expected \`${option}\` to be a non-empty string`);
+  }
+}
+
+const WRAP_OPTION_NAMES = new Set(['name', 'paramsEncoder', 'resultEncoder', 'resultDecoder', 'ttl']);
+
+/** Checks wrap options at once; unknown names are rejected so a typo never silently changes behaviour. */
+export function validateWrapOptions(options: WrapOptions, extraNames: ReadonlySet<string> = new Set()): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object');
+  for (const name of Object.keys(options)) {
+    if (!WRAP_OPTION_NAMES.has(name) && !extraNames.has(name)) throw new TypeError(`Unknown option \`${name}\``);
+  }
+  validateStringOption(options.name, 'name');
+  validateFunctionOption(options.paramsEncoder, 'paramsEncoder');
+  validateFunctionOption(options.resultEncoder, 'resultEncoder');
+  validateFunctionOption(options.resultDecoder, 'resultDecoder');
+  validateTtl(options.ttl, 'ttl');
+}
