@@ -13,7 +13,7 @@ export {
   NamespaceError,
   ResultEncodingError,
 } from './errors.js';
-export type { MemoizerStats, Wrap } from './memoizer.js';
+export type { MemoizerStats } from './memoizer.js';
 export { Memoizer } from './memoizer.js';
 export type {
   AnyFunction,
@@ -23,3 +23,4 @@ export type {
   WrapOptions,
 } from './options.js';
 export type { MaybePromise, PersistedTier, Store, StoredEntry, TierName } from './stores/store.js';
+export type { Wrap } from './wrap-or-decorate.js';

@@ -18,6 +18,7 @@ import {
 import { registerMemoizer } from './registry.js';
 import type { PersistedTier, StoredEntry } from './stores/store.js';
 import { copyFunctionIdentity, createWrapper, describeKey, type WrapperHost, type WrapperKind } from './wrap.js';
+import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
 
 /**
  * Hit, miss and write counts of one memoizer, from `stats()`.
@@ -50,9 +51,6 @@ export interface ExportedEntry {
   readonly key: string;
   readonly entry: StoredEntry;
 }
-
-/** The wrapper factory returned by `record`, `replay` and `memoize`: keeps the wrapped function's type. */
-export type Wrap = <F extends AnyFunction>(fn: F) => F;
 
 const OPTION_NAMES = new Set(['subKey', 'preloadFrom', 'ttl', 'maxEntries', 'clock']);
 
@@ -108,7 +106,10 @@ export class Memoizer {
       store: (namespace, key, params, encoded, isPromise, ttl) =>
         this.#store(namespace, key, params, encoded, isPromise, ttl),
     };
-    registerMemoizer(this, options.preloadFrom ?? getSettings().preloadFrom);
+    const preloadFrom = options.preloadFrom ?? getSettings().preloadFrom;
+    registerMemoizer(this, preloadFrom);
+    // Dump layer hooks (see src/dump/): preload this collection now, and join the exit dump when it is on.
+    // (Wired by the dump-file work.)
   }
 
   /** @internal Option names a subclass accepts on top of the Memoizer's. */
@@ -165,10 +166,7 @@ export class Memoizer {
   /** @internal Creates the wrapper factory of one kind; subclasses and decorators build on it. */
   protected wrapWith(kind: WrapperKind, options: WrapOptions): Wrap {
     validateWrapOptions(options, this.extraWrapOptionNames());
-    return <F extends AnyFunction>(fn: F): F => {
-      if (typeof fn !== 'function') throw new TypeError(`Expected a function to ${kind}, got ${typeof fn}`);
-      return this.wrapFunction(kind, fn, options) as F;
-    };
+    return createWrapOrDecorator(this, kind, options);
   }
 
   /** @internal Wrap option names a subclass or layer accepts on top of the core ones. */
