@@ -29,6 +29,20 @@ export interface DeferredRecordingOptions<R> {
   readonly makeInterimResult?: (() => R) | undefined;
 }
 
+// One failing callback must not starve the others (the memoizer's own callback may come after a user's): run every
+// callback, then rethrow the first error.
+function runAll<T>(callbacks: ReadonlyArray<(value: T) => void>, value: T): void {
+  let failure: { error: unknown } | undefined;
+  for (const callback of callbacks) {
+    try {
+      callback(value);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
+
 /** The life cycle of a {@link DeferredRecording}. */
 export type DeferredRecordingState = 'pending' | 'finalized' | 'abandoned';
 
@@ -91,7 +105,7 @@ export class DeferredRecording<R = unknown, E = unknown> {
     const callbacks = this.#callbacks;
     this.#callbacks = [];
     this.#abandonCallbacks = [];
-    for (const callback of callbacks) callback(encodedResult);
+    runAll(callbacks, encodedResult);
   }
 
   /**
@@ -105,7 +119,7 @@ export class DeferredRecording<R = unknown, E = unknown> {
     const callbacks = this.#abandonCallbacks;
     this.#callbacks = [];
     this.#abandonCallbacks = [];
-    for (const callback of callbacks) callback(reason);
+    runAll(callbacks, reason);
     return true;
   }
 
