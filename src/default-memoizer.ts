@@ -1,5 +1,8 @@
+import { isLegacyDecoratorCall } from './decorator-legacy.js';
+import { isStandardDecoratorContext } from './decorator-standard.js';
 import { Memoizer } from './memoizer.js';
-import type { AnyFunction, WrapOptions } from './options.js';
+import type { AnyFunction, DecoratorOptions, WrapOptions } from './options.js';
+import type { Wrap } from './wrap-or-decorate.js';
 
 let defaultMemoizer: Memoizer | undefined;
 
@@ -18,18 +21,47 @@ export function getDefaultMemoizer(): Memoizer {
 }
 
 /**
- * Memoizes `fn` on the default memoizer: replay a stored result, else run and record. Keeps `fn`'s name, length
- * and full type.
+ * Memoizes on the default memoizer: replay a stored result, else run and record. Three forms:
+ * `memoize(fn, options?)` wraps a function and keeps its name, length and full type; `memoize(options?)` returns a
+ * wrapper that is also a method decorator; bare `@memoize` decorates a method or getter with no options. Decorators
+ * work as TypeScript 5 standard decorators and as legacy `experimentalDecorators`; entries are kept per instance.
  *
  * @example
  * ```ts
  * import { memoize } from 'memotape';
  * const quick = memoize(slow);
  * const quick2 = memoize(slow, { name: 'slow' });
+ * class Geometry {
+ *   @memoize area(width: number, height: number) { return width * height; }
+ *   @memoize({ ttl: 60_000 }) static parse(text: string) { return JSON.parse(text); }
+ *   @memoize() get expensive() { return compute(); } // once per instance
+ * }
  * ```
  */
+export function memoize<This, Method extends (this: This, ...args: any) => any>(
+  method: Method,
+  context: ClassMethodDecoratorContext<This, Method>,
+): Method;
+export function memoize<This, Value>(
+  getter: (this: This) => Value,
+  context: ClassGetterDecoratorContext<This, Value>,
+): (this: This) => Value;
+export function memoize<T>(
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: TypedPropertyDescriptor<T>,
+): TypedPropertyDescriptor<T>;
 export function memoize<F extends AnyFunction>(fn: F, options?: WrapOptions<Parameters<F>, ReturnType<F>>): F;
-export function memoize<F extends AnyFunction>(fn: F, options: WrapOptions = {}): F {
-  if (typeof fn !== 'function') throw new TypeError(`Expected a function to memoize, got ${typeof fn}`);
-  return getDefaultMemoizer().memoize(options)(fn);
+export function memoize<A extends unknown[] = any[], R = unknown, E = unknown>(
+  options?: WrapOptions<A, R, E> & DecoratorOptions,
+): Wrap;
+export function memoize(first?: unknown, second?: unknown, descriptor?: unknown): unknown {
+  // A bare decorator: `(method, context)` (standard) or `(prototype or class, key, descriptor)` (legacy).
+  if (isStandardDecoratorContext(second) || isLegacyDecoratorCall(second)) {
+    return (getDefaultMemoizer().memoize() as AnyFunction)(first, second, descriptor);
+  }
+  if (typeof first === 'function') {
+    return getDefaultMemoizer().memoize((second ?? {}) as WrapOptions)(first as AnyFunction);
+  }
+  return getDefaultMemoizer().memoize((first ?? {}) as WrapOptions & DecoratorOptions);
 }

@@ -15,7 +15,8 @@ export type MemotapeErrorCode =
   | 'ERR_MEMOTAPE_DEFERRED_STATE'
   | 'ERR_MEMOTAPE_DECORATOR'
   | 'ERR_MEMOTAPE_DUMP'
-  | 'ERR_MEMOTAPE_STORE';
+  | 'ERR_MEMOTAPE_STORE'
+  | 'ERR_MEMOTAPE_REDIS';
 
 /**
  * Base class of every error memotape throws on purpose. Each subclass has a literal `name` and a stable `code`.
@@ -163,5 +164,81 @@ export class DeferredStateError extends MemotapeError {
 
   constructor(message: string) {
     super('ERR_MEMOTAPE_DEFERRED_STATE', message);
+  }
+}
+
+/**
+ * Thrown when a decorator cannot apply to a class member: not a method or getter, a per-instance method on a
+ * persistent memoizer without an `instanceKey` or `shared` option, or a decorated method called without an instance.
+ *
+ * @example
+ * ```ts
+ * const persistent = new PersistentMemoizer();
+ * class Repo {
+ *   @persistent.memoize() find(id: string) {} // DecoratorError: give an `instanceKey` or `shared: true` option
+ * }
+ * ```
+ */
+export class DecoratorError extends MemotapeError {
+  override readonly name = 'DecoratorError' as const;
+  /** The decorated member, as `Class.member` (or just `member` when the class is not known yet). */
+  readonly member: string;
+
+  constructor(member: string, message: string) {
+    super('ERR_MEMOTAPE_DECORATOR', message);
+    this.member = member;
+  }
+}
+
+/**
+ * Why a dump file could not be read or merged: `unreadable` (an I/O error other than a missing file), `corrupt` (not
+ * JSON, or not the dump format), `unsupported-version` (a `version` this memotape does not know), `locked` (the lock
+ * stayed busy for the whole budget), `unwritable` (the folder or file cannot be written).
+ */
+export type DumpErrorReason = 'unreadable' | 'corrupt' | 'unsupported-version' | 'locked' | 'unwritable';
+
+/**
+ * A dump file that cannot be read, parsed or written. Exit-time and preload failures are never thrown into your
+ * program: they become one warning, and `flushDump()` reports them in its result.
+ *
+ * @example
+ * ```ts
+ * import { DumpError, flushDump } from 'memotape';
+ * const outcome = flushDump();
+ * if (outcome.error instanceof DumpError) console.log(outcome.error.reason, outcome.error.file);
+ * ```
+ */
+export class DumpError extends MemotapeError {
+  override readonly name = 'DumpError' as const;
+  /** The dump file (or side file) at fault. */
+  readonly file: string;
+  /** What went wrong, as a stable literal. */
+  readonly reason: DumpErrorReason;
+
+  constructor(file: string, reason: DumpErrorReason, message: string, options?: { cause?: unknown }) {
+    super('ERR_MEMOTAPE_DUMP', message, options);
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/**
+ * A problem of the Redis tier (`memotape/redis`): the `redis` package is missing, or an explicit administrative call
+ * such as `remote.clear()` could not reach the server. Cache reads and writes never throw it: they count the failure
+ * and emit it as an `'error'` event instead. Messages never contain a password.
+ *
+ * @example
+ * ```ts
+ * remote.on('error', (error: RedisTierError) => console.warn(error.operation, error.message));
+ * ```
+ */
+export class RedisTierError extends MemotapeError {
+  override readonly name = 'RedisTierError' as const;
+  /** What memotape was doing: `import`, `get`, `set`, `delete`, `clear`, `acquire`, `renew`, `complete`, `subscribe`. */
+  readonly operation: string;
+
+  constructor(operation: string, message: string) {
+    super('ERR_MEMOTAPE_REDIS', message);
+    this.operation = operation;
   }
 }

@@ -1,5 +1,6 @@
 import { decodeTagged, encodeTagged, type Json } from './codec.js';
 import { getSettings } from './config.js';
+import { attachDumpLayer } from './dump/dump-layer.js';
 import { CacheMissError } from './errors.js';
 import { warn } from './internal/warn.js';
 import { canonicalFromMemoryKey, persistedKey } from './key.js';
@@ -7,16 +8,17 @@ import { createCounters, type MemoryEntry, MemoryTier, type Namespace, type Tier
 import { resolveNamespace } from './namespace-registry.js';
 import {
   type AnyFunction,
+  type DecoratorOptions,
   type MemoizerOptions,
   validateFunctionOption,
   validateMaxEntries,
   validateStringOption,
   validateTtl,
-  validateWrapOptions,
   type WrapOptions,
 } from './options.js';
 import { registerMemoizer } from './registry.js';
 import type { PersistedTier, StoredEntry } from './stores/store.js';
+import { TieredStore } from './stores/tiered-store.js';
 import { copyFunctionIdentity, createWrapper, describeKey, type WrapperHost, type WrapperKind } from './wrap.js';
 import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
 
@@ -81,6 +83,10 @@ export class Memoizer {
   readonly #ttl: number | undefined;
   readonly #clock: () => number;
   readonly #tiers: PersistedTier[] = [];
+  /** Reads through `#tiers` in order (filling the writable tiers above a hit) and writes to the writable ones. */
+  readonly #tiered = new TieredStore<PersistedTier>(this.#tiers, {
+    onError: (tier, error) => this.#tierFailed(tier.name, error),
+  });
   readonly #namespaces = { byName: new Map<string, Namespace>(), byFunction: new WeakMap<Function, Namespace>() };
   readonly #host: WrapperHost;
 
@@ -109,7 +115,7 @@ export class Memoizer {
     const preloadFrom = options.preloadFrom ?? getSettings().preloadFrom;
     registerMemoizer(this, preloadFrom);
     // Dump layer hooks (see src/dump/): preload this collection now, and join the exit dump when it is on.
-    // (Wired by the dump-file work.)
+    attachDumpLayer(this, this.collection, this[internals], preloadFrom);
   }
 
   /** @internal Option names a subclass accepts on top of the Memoizer's. */
@@ -130,9 +136,12 @@ export class Memoizer {
    * ```ts
    * const recorded = memoizer.record({ name: 'fetchUser' })(fetchUser);
    * await recorded(1); // always calls fetchUser
+   * class Api { @memoizer.record() fetchNow(id: string) { ... } } // also a method decorator (docs/decorators.md)
    * ```
    */
-  record<A extends unknown[] = any[], R = unknown, E = unknown>(options: WrapOptions<A, R, E> = {}): Wrap {
+  record<A extends unknown[] = any[], R = unknown, E = unknown>(
+    options: WrapOptions<A, R, E> & DecoratorOptions = {},
+  ): Wrap {
     return this.wrapWith('record', options as WrapOptions);
   }
 
@@ -144,9 +153,12 @@ export class Memoizer {
    * ```ts
    * const replayed = memoizer.replay({ name: 'fetchUser' })(fetchUser);
    * await replayed(1); // the recorded user, or CacheMissError
+   * class Api { @memoizer.replay() replayed(id: string) { ... } } // also a method decorator
    * ```
    */
-  replay<A extends unknown[] = any[], R = unknown, E = unknown>(options: WrapOptions<A, R, E> = {}): Wrap {
+  replay<A extends unknown[] = any[], R = unknown, E = unknown>(
+    options: WrapOptions<A, R, E> & DecoratorOptions = {},
+  ): Wrap {
     return this.wrapWith('replay', options as WrapOptions);
   }
 
@@ -157,16 +169,25 @@ export class Memoizer {
    * @example
    * ```ts
    * const fast = memoizer.memoize({ name: 'slow' })(slow);
+   * class Geometry { @memoizer.memoize() area(w: number, h: number) { ... } } // per instance
    * ```
    */
-  memoize<A extends unknown[] = any[], R = unknown, E = unknown>(options: WrapOptions<A, R, E> = {}): Wrap {
+  memoize<A extends unknown[] = any[], R = unknown, E = unknown>(
+    options: WrapOptions<A, R, E> & DecoratorOptions = {},
+  ): Wrap {
     return this.wrapWith('memoize', options as WrapOptions);
   }
 
-  /** @internal Creates the wrapper factory of one kind; subclasses and decorators build on it. */
-  protected wrapWith(kind: WrapperKind, options: WrapOptions): Wrap {
-    validateWrapOptions(options, this.extraWrapOptionNames());
-    return createWrapOrDecorator(this, kind, options);
+  /**
+   * @internal Creates the wrapper-or-decorator of one kind (options are checked here, at once); subclasses build
+   * on it.
+   */
+  protected wrapWith(kind: WrapperKind, options: WrapOptions & DecoratorOptions): Wrap {
+    return createWrapOrDecorator(this, kind, options, {
+      memory: this.#memory,
+      extraOptionNames: this.extraWrapOptionNames(),
+      requiresPersistedNamespace: () => this.requiresPersistedNamespace(),
+    });
   }
 
   /** @internal Wrap option names a subclass or layer accepts on top of the core ones. */
@@ -302,15 +323,8 @@ export class Memoizer {
       );
       return;
     }
-    for (const tier of this.#tiers) {
-      if (tier.readOnly) continue;
-      try {
-        const pending = tier.store.set(stored.key, stored.entry);
-        if (pending instanceof Promise) pending.catch((error) => this.#tierFailed(tier.name, error));
-      } catch (error) {
-        this.#tierFailed(tier.name, error);
-      }
-    }
+    // Each failing tier is reported through `#tierFailed`; asynchronous writes are not waited for.
+    this.#tiered.set(stored.key, stored.entry);
   }
 
   #tierFailed(tierName: string, error: unknown): void {
@@ -326,47 +340,37 @@ export class Memoizer {
     if (namespace.persistName === undefined || namespace.conflict !== undefined) return undefined;
     const hexKey = persistedKey(namespace.persistName, canonicalFromMemoryKey(key));
     const now = this.#clock();
-    for (const tier of this.#tiers) {
-      let stored: StoredEntry | undefined;
-      try {
-        const answer = tier.store.get(hexKey);
-        // A synchronous call cannot wait for an asynchronous tier: it counts as a miss here.
-        if (answer instanceof Promise) {
-          answer.catch(() => {});
-          continue;
-        }
-        stored = answer;
-      } catch (error) {
-        this.#tierFailed(tier.name, error);
-        continue;
-      }
-      if (stored === undefined || stored.namespace !== namespace.persistName) continue;
-      if (stored.expiresAt !== undefined && stored.expiresAt <= now) continue;
-      let result: unknown;
+    let result: unknown;
+    // A synchronous call cannot wait for an asynchronous tier: lookupSync counts its answer as a miss here.
+    const hit = this.#tiered.lookupSync(hexKey, (stored, tier) => {
+      if (stored.namespace !== namespace.persistName) return false;
+      if (stored.expiresAt !== undefined && stored.expiresAt <= now) return false;
       try {
         result = decodeTagged(stored.result);
+        return true;
       } catch (error) {
         this.#tierFailed(tier.name, error);
-        continue;
+        return false;
       }
-      const entry: MemoryEntry = {
-        namespace,
-        key,
-        params,
-        result,
-        isPromise: stored.promise,
-        promise: undefined,
-        createdAt: stored.createdAt,
-        expiresAt: stored.expiresAt ?? Number.POSITIVE_INFINITY,
-        tags: stored.tags,
-        previous: undefined,
-        next: undefined,
-      };
-      this.#memory.insert(entry);
-      this.#counters.hits[tier.name]++;
-      return entry;
-    }
-    return undefined;
+    });
+    if (hit === undefined) return undefined;
+    const stored = hit.value;
+    const entry: MemoryEntry = {
+      namespace,
+      key,
+      params,
+      result,
+      isPromise: stored.promise,
+      promise: undefined,
+      createdAt: stored.createdAt,
+      expiresAt: stored.expiresAt ?? Number.POSITIVE_INFINITY,
+      tags: stored.tags,
+      previous: undefined,
+      next: undefined,
+    };
+    this.#memory.insert(entry);
+    this.#counters.hits[hit.tier.name]++;
+    return entry;
   }
 
   #toStoredEntry(entry: MemoryEntry): ExportedEntry {

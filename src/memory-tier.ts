@@ -73,6 +73,8 @@ export class MemoryTier {
   #head: MemoryEntry | undefined;
   #tail: MemoryEntry | undefined;
   readonly #namespaces = new Set<Namespace>();
+  /** Dropped namespaces: a call still in flight when its instance was collected must not store into them. */
+  readonly #dropped = new WeakSet<Namespace>();
 
   constructor(maxEntries: number, now: () => number, counters: TierCounters) {
     this.maxEntries = maxEntries;
@@ -107,6 +109,7 @@ export class MemoryTier {
   }
 
   insert(entry: MemoryEntry): void {
+    if (this.#dropped.has(entry.namespace)) return;
     const { entries } = entry.namespace;
     const previous = entries.get(entry.key);
     if (previous !== undefined) this.#unlink(previous);
@@ -125,6 +128,21 @@ export class MemoryTier {
     entries.delete(entry.key);
     this.#unlink(entry);
     this.size--;
+  }
+
+  /**
+   * Forgets a namespace and its entries. Every entry is also a node of the LRU list, which would keep it (and its
+   * result) alive forever: per-instance decorator namespaces are dropped this way when their instance is collected.
+   */
+  dropNamespace(namespace: Namespace): void {
+    for (const entry of namespace.entries.values()) {
+      this.#unlink(entry);
+      this.size--;
+    }
+    namespace.entries.clear();
+    namespace.pending.clear();
+    this.#namespaces.delete(namespace);
+    this.#dropped.add(namespace);
   }
 
   /** Removes expired entries now; answers how many. */

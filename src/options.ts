@@ -62,6 +62,49 @@ export interface WrapOptions<A extends unknown[] = any[], R = unknown, E = unkno
 }
 
 /**
+ * Options that only method decorators take, on top of {@link WrapOptions}. Each instance keeps its own entries by
+ * default; these say what identifies them in another process (the dump file, a disk or remote tier).
+ *
+ * @example
+ * ```ts
+ * class Repo {
+ *   constructor(readonly id: string) {}
+ *   @persistent.memoize({ instanceKey: (self: Repo) => self.id }) find(key: string) { ... }
+ *   @persistent.memoize({ shared: true }) normalize(key: string) { ... }
+ * }
+ * ```
+ */
+export interface DecoratorOptions<This = any> {
+  /**
+   * Names the instance in anything persisted: entries go to the namespace `Class.method#<instanceKey(this)>`, so
+   * instances with the same key share persisted entries (each still keeps its own in memory). Called once per
+   * instance, at its first call of the method.
+   * @default undefined (instances have no identity across processes; persistent memoizers then refuse the method)
+   */
+  readonly instanceKey?: ((self: This) => string) | undefined;
+  /**
+   * One namespace `Class.method` for every instance: `this` is left out of the key (the method still runs with the
+   * calling instance as `this`). Use it for methods whose result does not depend on the instance.
+   * @default false
+   */
+  readonly shared?: boolean | undefined;
+}
+
+/** Option names only method decorators accept. */
+export const DECORATOR_OPTION_NAMES: ReadonlySet<string> = new Set(['instanceKey', 'shared']);
+
+/** Checks the decorator-only options, as soon as they are given (before any class is decorated). */
+export function validateDecoratorOptions(options: DecoratorOptions): void {
+  validateFunctionOption(options.instanceKey, 'instanceKey');
+  if (options.shared !== undefined && typeof options.shared !== 'boolean') {
+    throw new TypeError(`Expected \`shared\` to be a boolean, got ${typeof options.shared}`);
+  }
+  if (options.instanceKey !== undefined && options.shared === true) {
+    throw new TypeError('Expected either `instanceKey` or `shared: true`, not both');
+  }
+}
+
+/**
  * Options of `new Memoizer()`. All optional.
  *
  * @example
@@ -123,6 +166,31 @@ export function validateFunctionOption(value: unknown, option: string): void {
 export function validateStringOption(value: unknown, option: string): void {
   if (value !== undefined && (typeof value !== 'string' || value === '')) {
     throw new TypeError(`Expected \`${option}\` to be a non-empty string`);
+  }
+}
+
+export function validateBooleanOption(value: unknown, option: string): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`Expected \`${option}\` to be a boolean, got ${typeof value}`);
+  }
+}
+
+// Characters some file systems refuse in a name, plus both path separators.
+const UNSAFE_FOLDER_CHARACTERS = /[/\\\0<>:"|?*]/;
+
+/** A single folder name: no separators, no `.`/`..`, not hidden (memotape keeps its own files under `.` names). */
+export function validateFolderName(value: unknown, option: string): void {
+  if (value === undefined) return;
+  if (
+    typeof value !== 'string' ||
+    value === '' ||
+    value.length > 200 ||
+    value.startsWith('.') ||
+    UNSAFE_FOLDER_CHARACTERS.test(value)
+  ) {
+    throw new TypeError(
+      `Expected \`${option}\` to be a single folder name (no path separators, not starting with "."), got ${JSON.stringify(value)}`,
+    );
   }
 }
 

@@ -48,7 +48,13 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
     renamed = true;
     if (options.durable) syncDirectory(path.dirname(file));
   } finally {
-    if (!renamed) rmSync(temp, { force: true });
+    if (!renamed) {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // The folder itself is gone or unusable: keep the original error, which says why the write failed.
+      }
+    }
   }
 }
 

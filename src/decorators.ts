@@ -1,0 +1,188 @@
+import { DecoratorError } from './errors.js';
+import type { Memoizer } from './memoizer.js';
+import { type MemoryTier, Namespace } from './memory-tier.js';
+import type { AnyFunction, DecoratorOptions, WrapOptions } from './options.js';
+import { copyFunctionIdentity, type WrapperKind } from './wrap.js';
+
+/** What a decorator needs from its memoizer; built by `Memoizer.wrapWith`. */
+export interface DecoratorTarget {
+  readonly memoizer: Memoizer;
+  readonly kind: WrapperKind;
+  readonly options: WrapOptions & DecoratorOptions;
+  readonly memory: MemoryTier;
+  /** Whether entries must have a stable name in another process (persistent memoizers). Asked at decoration. */
+  requiresPersistedNamespace(): boolean;
+}
+
+/** The class member being decorated, as either decorator flavour describes it. */
+export interface DecoratedMember {
+  /** The property key; for a private member, its `#name`. */
+  readonly key: string | symbol;
+  readonly kind: 'method' | 'getter';
+  readonly isStatic: boolean;
+  readonly isPrivate: boolean;
+  /** The prototype (or, for a static member, the class) that defines it, when the decorator is told (legacy). */
+  readonly owner: object | undefined;
+}
+
+const NO_INSTANCE_IDENTITY =
+  'a per-instance method has no identity in another process (give the decorator an `instanceKey` or `shared: true` option)';
+
+// Entries live in the memoizer's LRU list, not in the instance: without this they would outlive it.
+const releaseWithInstance = new FinalizationRegistry<{ memory: MemoryTier; namespace: Namespace }>(
+  ({ memory, namespace }) => memory.dropNamespace(namespace),
+);
+
+// Per memory tier and instance, the namespaces of decorators given the same `name` option: a `record` and a `replay`
+// method named alike share entries within one instance, as function wrappers with one `name` do.
+const namedNamespaces = new WeakMap<MemoryTier, WeakMap<object, Map<string, Namespace>>>();
+
+function memberName(key: string | symbol): string {
+  return typeof key === 'symbol' ? `[${key.description ?? ''}]` : key;
+}
+
+function isInstance(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/**
+ * The holder of `member` in the prototype chain of `self`. `exact` when it holds `replacement` itself; otherwise
+ * another decorator wrapped ours, and the first holder is the defining class unless a subclass overrides the member.
+ */
+function findOwner(
+  self: object,
+  member: DecoratedMember,
+  replacement: AnyFunction,
+): { holder: object; exact: boolean } | undefined {
+  let firstHolder: object | undefined;
+  for (let holder: object | null = self; holder !== null; holder = Object.getPrototypeOf(holder)) {
+    const descriptor = Object.getOwnPropertyDescriptor(holder, member.key);
+    if (descriptor === undefined) continue;
+    if ((member.kind === 'getter' ? descriptor.get : descriptor.value) === replacement) return { holder, exact: true };
+    firstHolder ??= holder;
+  }
+  return firstHolder === undefined ? undefined : { holder: firstHolder, exact: false };
+}
+
+function classNameOf(owner: object, isStatic: boolean): string {
+  const name = isStatic ? (owner as Function).name : (owner as { constructor?: Function }).constructor?.name;
+  return name || '<anonymous>';
+}
+
+/** Throws at class definition when the member cannot be decorated as asked. */
+function checkDecoratable(target: DecoratorTarget, member: DecoratedMember, label: string): void {
+  const { options, kind } = target;
+  const identified = options.instanceKey !== undefined || options.shared === true;
+  const persisted = target.requiresPersistedNamespace();
+  if (persisted && !identified && !member.isStatic) {
+    throw new DecoratorError(
+      label,
+      `Cannot ${kind} ${label} per instance on a persistent memoizer: an instance has no identity in another process. Give the decorator an \`instanceKey: (self) => string\` option (entries then persist per key) or \`shared: true\` (one namespace for every instance).`,
+    );
+  }
+  if (member.isPrivate && !member.isStatic && options.name === undefined && (persisted || identified)) {
+    throw new DecoratorError(
+      label,
+      `Cannot name the persisted entries of ${label}: a private method does not reveal its class. Give the decorator a \`name\` option.`,
+    );
+  }
+}
+
+/**
+ * Builds the function that replaces a decorated method or getter. By default each instance (each class, for a static
+ * member) gets its own namespace, created at its first call and dropped when it is garbage-collected; a call then
+ * pays one WeakMap lookup before the core wrapper. With `shared: true`, one namespace serves every instance.
+ */
+export function decorateMember(target: DecoratorTarget, member: DecoratedMember, original: AnyFunction): AnyFunction {
+  const { options } = target;
+  const name = memberName(member.key);
+  const label = member.owner === undefined ? name : `${classNameOf(member.owner, member.isStatic)}.${name}`;
+  checkDecoratable(target, member, label);
+
+  let owner = member.owner;
+  let replacement: AnyFunction;
+  // The namespace name: the `name` option, else `Class.member` of the class defining the member. Standard decorators
+  // are not told that class: it is found from the first instance that calls the member.
+  const ownerOf = (self: unknown): object | undefined => {
+    if (owner !== undefined || !isInstance(self)) return owner;
+    if (member.isPrivate) return member.isStatic ? self : undefined;
+    const found = findOwner(self, member, replacement);
+    if (found?.exact) owner = found.holder;
+    return found?.holder;
+  };
+  const baseNameOf = (self: unknown): string => {
+    if (options.name !== undefined) return options.name;
+    const found = ownerOf(self);
+    if (found !== undefined) return `${classNameOf(found, member.isStatic)}.${name}`;
+    // A private instance method: the calling instance's class, for display only (it is never persisted).
+    return `${isInstance(self) ? classNameOf(self, member.isStatic) : '<anonymous>'}.${name}`;
+  };
+
+  if (options.shared === true) {
+    let shared: AnyFunction | undefined;
+    replacement = function sharedMember(this: unknown, ...args: unknown[]) {
+      // The explicit-name path of the memoizer: stable in every process, and shared by decorators given one `name`.
+      shared ??= target.memoizer.wrapFunction(target.kind, original, { ...options, name: baseNameOf(this) });
+      return shared.apply(this, args);
+    };
+    return copyFunctionIdentity(replacement, original);
+  }
+
+  const persistNameOf = (self: object, baseName: string): string | undefined => {
+    if (options.instanceKey !== undefined) {
+      const instanceKey: unknown = options.instanceKey(self);
+      if (typeof instanceKey !== 'string' || instanceKey === '') {
+        const got = typeof instanceKey === 'string' ? 'an empty string' : typeof instanceKey;
+        throw new TypeError(`Expected \`instanceKey\` to return a non-empty string for ${baseName}, got ${got}`);
+      }
+      return `${baseName}#${instanceKey}`;
+    }
+    if (!member.isStatic) return undefined;
+    // A class is its own identity across processes: a subclass calling an inherited static gets its own entries.
+    const className = (self as Function).name;
+    if (!className) return undefined;
+    return self === ownerOf(self) ? baseName : `${baseName}#${className}`;
+  };
+
+  const namespaceFor = (self: object): Namespace => {
+    const baseName = baseNameOf(self);
+    let named: Map<string, Namespace> | undefined;
+    if (options.name !== undefined) {
+      let byInstance = namedNamespaces.get(target.memory);
+      if (byInstance === undefined) {
+        byInstance = new WeakMap();
+        namedNamespaces.set(target.memory, byInstance);
+      }
+      named = byInstance.get(self);
+      if (named === undefined) {
+        named = new Map();
+        byInstance.set(self, named);
+      }
+      const existing = named.get(options.name);
+      if (existing !== undefined) return existing;
+    }
+    const persistName = persistNameOf(self, baseName);
+    const namespace = new Namespace(baseName, persistName);
+    if (persistName === undefined) namespace.conflict = NO_INSTANCE_IDENTITY;
+    named?.set(baseName, namespace); // baseName is the `name` option here
+    releaseWithInstance.register(self, { memory: target.memory, namespace });
+    return namespace;
+  };
+
+  const wrappedByInstance = new WeakMap<object, AnyFunction>();
+  const wrapFor = (self: object): AnyFunction => {
+    const wrapped = target.memoizer.wrapFunction(target.kind, original, options, namespaceFor(self));
+    wrappedByInstance.set(self, wrapped);
+    return wrapped;
+  };
+  replacement = function perInstanceMember(this: unknown, ...args: unknown[]) {
+    if (!isInstance(this)) {
+      throw new DecoratorError(
+        label,
+        `${label} was called without an instance (\`this\` is ${String(this)}): call it on an instance, or bind it.`,
+      );
+    }
+    return (wrappedByInstance.get(this) ?? wrapFor(this)).apply(this, args);
+  };
+  return copyFunctionIdentity(replacement, original);
+}

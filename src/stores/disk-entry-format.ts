@@ -1,0 +1,123 @@
+import * as crypto from 'node:crypto';
+import type { Json } from '../codec.js';
+import type { StoredEntry } from './store.js';
+
+/*
+ * One entry file is a single JSON object with a fixed header, then the entry itself:
+ *
+ *   {"format":"memotape-disk-entry","version":1,"key":"<32 hex>","sha256":"<64 hex>","entry":<entry JSON>}\n
+ *
+ * The checksum covers the exact UTF-8 bytes of <entry JSON>. The header holds no user data, so a reader finds the
+ * entry's bytes by position, checks them, and parses only them: `jq` can still read the file, and a check costs one
+ * hash over bytes already in memory.
+ */
+
+/** The entry file format version. A reader treats any other version as a damaged entry. */
+export const DISK_ENTRY_VERSION = 1;
+
+const ENTRY_MARK = Buffer.from('"entry":', 'latin1');
+const TRAILER = Buffer.from('}\n', 'latin1');
+const HEADER_PATTERN =
+  /^\{"format":"memotape-disk-entry","version":(\d+),"key":"([0-9a-f]{32})","sha256":"([0-9a-f]{64})",$/;
+const ANY_VERSION_PATTERN = /^\{"format":"memotape-disk-entry","version":(\d+),/;
+/** The header is about 160 bytes; the mark must appear well before this. */
+const HEADER_LIMIT = 256;
+
+/** Why an entry file was rejected. */
+export type DamageReason =
+  | 'empty'
+  | 'garbage'
+  | 'truncated'
+  | 'bad checksum'
+  | 'wrong version'
+  | 'wrong key'
+  | 'invalid entry'
+  | 'not a file';
+
+/** The outcome of {@link decodeDiskEntry}: the entry, or why the file is damaged. */
+export type DecodedDiskEntry =
+  | { readonly ok: true; readonly entry: StoredEntry }
+  | { readonly ok: false; readonly reason: DamageReason };
+
+type HashFunction = (algorithm: string, data: string | Uint8Array, outputEncoding: 'hex') => string;
+const oneShotHash = (crypto as { hash?: HashFunction }).hash;
+
+// crypto.hash (Node >= 20.12) avoids a Hash object per call; createHash keeps older 20.x working.
+function sha256Hex(data: string | Uint8Array): string {
+  return oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * The bytes of the file that holds `entry` under `key`. `lastUsedAt` is the write time; later uses move the file's
+ * modification time instead of rewriting it (see the disk store).
+ */
+export function encodeDiskEntry(key: string, entry: StoredEntry, lastUsedAt: number): Buffer {
+  const body = JSON.stringify({
+    namespace: entry.namespace,
+    createdAt: entry.createdAt,
+    lastUsedAt,
+    ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt }),
+    ...(entry.tags === undefined ? {} : { tags: entry.tags }),
+    promise: entry.promise,
+    params: entry.params,
+    result: entry.result,
+  });
+  return Buffer.from(
+    `{"format":"memotape-disk-entry","version":${DISK_ENTRY_VERSION},"key":"${key}","sha256":"${sha256Hex(body)}","entry":${body}}\n`,
+    'utf8',
+  );
+}
+
+/** Reads an entry file's bytes. Never throws: anything but an intact entry of this version for `key` is damage. */
+export function decodeDiskEntry(key: string, bytes: Buffer): DecodedDiskEntry {
+  if (bytes.length === 0) return { ok: false, reason: 'empty' };
+  const markAt = bytes.indexOf(ENTRY_MARK);
+  if (markAt < 0 || markAt > HEADER_LIMIT) {
+    const version = versionOf(bytes);
+    if (version === undefined) return { ok: false, reason: 'garbage' };
+    return { ok: false, reason: version === DISK_ENTRY_VERSION ? 'truncated' : 'wrong version' };
+  }
+  const header = HEADER_PATTERN.exec(bytes.toString('latin1', 0, markAt));
+  if (header === null) return { ok: false, reason: versionOf(bytes) === undefined ? 'garbage' : 'wrong version' };
+  if (Number(header[1]) !== DISK_ENTRY_VERSION) return { ok: false, reason: 'wrong version' };
+  if (header[2] !== key) return { ok: false, reason: 'wrong key' };
+  const bodyStart = markAt + ENTRY_MARK.length;
+  const bodyEnd = bytes.length - TRAILER.length;
+  if (bodyEnd <= bodyStart || !bytes.subarray(bodyEnd).equals(TRAILER)) return { ok: false, reason: 'truncated' };
+  const body = bytes.subarray(bodyStart, bodyEnd);
+  if (sha256Hex(body) !== header[3]) return { ok: false, reason: 'bad checksum' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'invalid entry' };
+  }
+  const entry = toStoredEntry(parsed);
+  return entry === undefined ? { ok: false, reason: 'invalid entry' } : { ok: true, entry };
+}
+
+function versionOf(bytes: Buffer): number | undefined {
+  const match = ANY_VERSION_PATTERN.exec(bytes.toString('latin1', 0, Math.min(bytes.length, HEADER_LIMIT)));
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Checks the shape of a parsed entry: a right checksum over a wrong shape (a bug, a hand edit) is still damage. */
+function toStoredEntry(value: unknown): StoredEntry | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const { namespace, promise, createdAt, expiresAt, tags } = record;
+  if (typeof namespace !== 'string' || typeof promise !== 'boolean') return undefined;
+  if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return undefined;
+  if (!Object.hasOwn(record, 'params') || !Object.hasOwn(record, 'result')) return undefined;
+  if (expiresAt !== undefined && typeof expiresAt !== 'number') return undefined;
+  if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) return undefined;
+  return {
+    namespace,
+    params: record.params as Json,
+    result: record.result as Json,
+    promise,
+    createdAt,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(tags === undefined ? {} : { tags: tags as string[] }),
+  };
+}
