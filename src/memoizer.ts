@@ -220,8 +220,9 @@ export class Memoizer {
   }
 
   /**
-   * Removes every entry from memory (persistent memoizers also clear their own disk folder). Calling it twice is
-   * harmless. Calls already in flight still deliver their result to their callers.
+   * Removes every entry from memory, including entries preloaded from a dump file (persistent memoizers also clear
+   * their own disk folder). Calling it twice is harmless. Calls already in flight still deliver their result to
+   * their callers.
    *
    * @example
    * ```ts
@@ -230,6 +231,9 @@ export class Memoizer {
    */
   cacheClear(): void {
     this.#memory.clear();
+    // Preloaded entries belong to this memoizer's cache as in the seed: clearing forgets them too. The preload store
+    // forgets them for this memoizer only; the file itself is never touched.
+    for (const tier of this.#tiers) if (tier.name === 'preload') void tier.store.clear();
   }
 
   /**
@@ -396,7 +400,7 @@ export class Memoizer {
       if (namespace.persistName === undefined || namespace.conflict !== undefined) {
         warn(
           'MEMOTAPE_NAMESPACE_LEFT_OUT',
-          `entries of ${namespace.displayName} were left out of the dump: ${namespace.conflict ?? 'no stable name'}. Give it a unique \`name\` option.`,
+          `entries of ${namespace.displayName} were left out of the dump: ${namespace.conflict ?? 'it has no stable name; give it a `name` option'}.`,
           `left-out:${this.collection}:${namespace.displayName}`,
         );
         continue;

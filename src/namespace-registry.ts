@@ -31,7 +31,7 @@ function claim(collection: string, persistName: string, fn: Function | undefined
   }
   if (existing.kind === 'explicit' && fn === undefined) return undefined;
   if (existing.kind === 'function' && fn !== undefined && existing.fn.deref() === fn) return undefined;
-  return `the persisted namespace "${persistName}" is already used by ${describeOwner(existing)} in collection "${collection}"`;
+  return `the persisted namespace "${persistName}" is already used by ${describeOwner(existing)} in collection "${collection}"; give each function a unique \`name\` option`;
 }
 
 /**
@@ -63,14 +63,11 @@ export function resolveNamespace(
     namespace = new Namespace(functionName || '<anonymous>', functionName || undefined);
     namespace.conflict = functionName
       ? claim(collection, functionName, fn)
-      : 'the function is anonymous, so nothing identifies its entries in another process';
+      : 'the function is anonymous, so nothing identifies its entries in another process; give it a `name` option';
     namespaces.byFunction.set(fn, namespace);
   }
   if (strict && namespace.conflict) {
-    throw new NamespaceError(
-      namespace.displayName,
-      `Cannot persist ${namespace.displayName}: ${namespace.conflict}. Give it a unique \`name\` option.`,
-    );
+    throw new NamespaceError(namespace.displayName, `Cannot persist ${namespace.displayName}: ${namespace.conflict}.`);
   }
   return namespace;
 }

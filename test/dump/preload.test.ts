@@ -146,3 +146,15 @@ describe('preloading a dump file', () => {
     });
   });
 });
+
+describe('cacheClear on a preloaded memoizer', () => {
+  it('forgets preloaded entries too, as the seed does, and leaves the file alone', async () => {
+    const file = await recordDump(undefined, (memoizer) => memoizer.record({ name: 'area' })((w: number) => w * w)(4));
+    const memoizer = new Memoizer({ preloadFrom: file });
+    const replayed = memoizer.replay({ name: 'area' })(shouldNotRun);
+    expect(replayed(4)).toBe(16);
+    memoizer.cacheClear();
+    expect(() => replayed(4)).toThrow(CacheMissError);
+    expect(new Memoizer({ preloadFrom: file }).replay({ name: 'area' })(shouldNotRun)(4)).toBe(16);
+  });
+});
