@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    redis: 'src/redis/index.ts',
+  },
+  // The optional peer dependency of `memotape/redis` is loaded at run time, never bundled.
+  external: ['redis'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,0 +1,379 @@
+import { EventEmitter } from 'node:events';
+import { RedisTierError } from '../errors.js';
+import { warn } from '../internal/warn.js';
+import type { Store, StoredEntry } from '../stores/store.js';
+import { Channels } from './channels.js';
+import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
+import { createOwnedClient, prepareOwnedClient, type RedisClient } from './client.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { classifyFailure, type Failure, type FailureKind, secretsOfUrl } from './failure.js';
+import { Guard } from './guard.js';
+import { entryKeys, isHexKey, prefixPattern } from './keys.js';
+import { createRedisCounters, type RedisCounters, type RedisStoreStats } from './redis-stats.js';
+import { type RedisStoreOptions, type RedisStoreSettings, resolveRedisStoreOptions } from './redis-store-options.js';
+import {
+  type SingleFlightHost,
+  type SingleFlightRequest,
+  type SingleFlightResult,
+  singleFlight,
+} from './single-flight.js';
+
+/**
+ * Passed to `'down'` listeners when an outage begins (the circuit opens).
+ *
+ * @example
+ * ```ts
+ * remote.on('down', ({ reason }) => metrics.increment('redis.down', { reason }));
+ * ```
+ */
+export interface RedisOutage {
+  /** What the last failure was, without credentials. */
+  readonly reason: string;
+  readonly kind: FailureKind;
+}
+
+/**
+ * Passed to `'up'` listeners when the tier is used again after an outage.
+ *
+ * @example
+ * ```ts
+ * remote.on('up', ({ downtime }) => console.info(`Redis back after ${downtime} ms`));
+ * ```
+ */
+export interface RedisRecovery {
+  /** Milliseconds since the outage began. */
+  readonly downtime: number;
+}
+
+/** The events of a {@link RedisStore}. An `'error'` is only emitted while someone listens for it. */
+export interface RedisStoreEvents {
+  down: [outage: RedisOutage];
+  up: [recovery: RedisRecovery];
+  error: [error: RedisTierError];
+}
+
+let storeCount = 0;
+const SCAN_BATCH = '500';
+
+/**
+ * A Redis tier for memotape: a {@link Store} keyed by 32-hex persisted keys, plus cross-process single flight.
+ * Nothing it does can fail a user's call: every operation runs under memotape's own deadline, a circuit breaker
+ * skips the tier while it is down, and failures become counts in {@link stats} and `'down'`/`'up'`/`'error'` events
+ * (one warning per outage).
+ *
+ * @example
+ * ```ts
+ * import { RedisStore } from 'memotape/redis';
+ * const remote = new RedisStore({ url: process.env.REDIS_URL, prefix: 'myapp' });
+ * const { value } = await remote.singleFlight(key, { run: () => compute(), encode, decode });
+ * await remote.close();
+ * ```
+ */
+export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store {
+  /** The key prefix of this store. */
+  readonly prefix: string;
+  readonly #settings: RedisStoreSettings;
+  readonly #counters: RedisCounters = createRedisCounters();
+  readonly #secrets: readonly string[];
+  readonly #breaker: CircuitBreaker;
+  readonly #guard: Guard;
+  readonly #client: RedisClient;
+  readonly #ownsClient: boolean;
+  readonly #channels: Channels;
+  readonly #singleFlightHost: SingleFlightHost;
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #id = ++storeCount;
+  #subscriber: RedisClient | undefined;
+  #lastClientError: string | undefined;
+  #lastFailure: Failure | undefined;
+  #outages = 0;
+  #downSince = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: RedisStoreOptions) {
+    super();
+    const settings = resolveRedisStoreOptions(options);
+    this.#settings = settings;
+    this.prefix = settings.prefix;
+    this.#secrets = settings.url === undefined ? secretsOfClient(settings.client) : secretsOfUrl(settings.url);
+    this.#breaker = new CircuitBreaker({
+      ...settings.circuitBreaker,
+      clock: Date.now,
+      onOpen: () => this.#wentDown(),
+      onClose: () => this.#cameUp(),
+    });
+    const onClientError = (error: unknown): void => {
+      this.#lastClientError = classifyFailure(error, this.#secrets).message;
+    };
+    let firstAttempt: () => Promise<void> | undefined = () => undefined;
+    if (settings.url !== undefined) {
+      ({ client: this.#client, firstAttempt } = createOwnedClient(settings.url, this.#secrets, onClientError));
+      this.#ownsClient = true;
+    } else {
+      this.#client = settings.client as RedisClient;
+      this.#ownsClient = false;
+    }
+    const reporter = {
+      failed: (operation: string, failure: Failure) => this.#failed(operation, failure),
+      skipped: () => {
+        this.#counters.skipped++;
+      },
+    };
+    this.#guard = new Guard(this.#breaker, reporter, this.#secrets, firstAttempt);
+    this.#channels = new Channels({
+      subscriber: () => this.#subscriberClient(onClientError),
+      timeout: settings.timeouts.get,
+      failed: (operation, error) => this.#failed(operation, classifyFailure(error, this.#secrets)),
+      track: (promise) => this.#track(promise),
+    });
+    this.#singleFlightHost = {
+      prefix: settings.prefix,
+      leaseMs: settings.leaseMs,
+      waitTimeout: settings.waitTimeout,
+      singleFlight: settings.singleFlight,
+      timeouts: settings.timeouts,
+      guard: this.#guard,
+      channels: this.#channels,
+      counters: this.#counters,
+      client: () => this.#client,
+      prepareWrite: (hexKey, entry) => this.#prepareWrite(hexKey, entry),
+      readEnvelope: (hexKey, text) => decodeEnvelope(hexKey, text, Date.now()),
+      writeInBackground: (hexKey, entry) => {
+        void this.set(hexKey, entry);
+      },
+      track: (promise) => this.#track(promise),
+    };
+  }
+
+  /**
+   * The entry stored under `key`, or `undefined` (a miss, damaged data, or Redis unreachable). Never rejects for
+   * Redis failures; rejects with a TypeError for a key that is not 32 hex characters.
+   *
+   * @example
+   * ```ts
+   * const entry = await remote.get('3f1c0a9be2d47f6a8c01e5b9d3a7f2e9');
+   * ```
+   */
+  async get(key: string): Promise<StoredEntry | undefined> {
+    checkKey(key);
+    const attempt = await this.#guard.run('get', this.#settings.timeouts.get, () =>
+      this.#client.sendCommand(['GET', entryKeys(this.prefix, key).value]),
+    );
+    const entry = attempt.ok ? decodeEnvelope(key, attempt.value, Date.now()) : undefined;
+    if (entry === undefined) this.#counters.misses++;
+    else this.#counters.hits++;
+    return entry;
+  }
+
+  /**
+   * Stores `entry` under `key` with a TTL: until `entry.expiresAt`, else `defaultTtl`. An expired entry and one
+   * larger than `maxValueBytes` are not written. Never rejects for Redis failures; `close()` waits for it.
+   *
+   * @example
+   * ```ts
+   * await remote.set(key, { namespace: 'f', params: { args: [1] }, result: 2, promise: false, createdAt: Date.now() });
+   * ```
+   */
+  set(key: string, entry: StoredEntry): Promise<void> {
+    if (!isHexKey(key)) return Promise.reject(invalidKey(key));
+    const write = this.#prepareWrite(key, entry);
+    if (write === undefined) return Promise.resolve();
+    const done = this.#guard
+      .run('set', this.#settings.timeouts.set, () =>
+        this.#client.sendCommand(['SET', entryKeys(this.prefix, key).value, write.envelope, 'PX', String(write.ttl)]),
+      )
+      .then((attempt) => {
+        if (attempt.ok) this.#counters.writes++;
+      });
+    this.#track(done);
+    return done;
+  }
+
+  /**
+   * Removes the value stored under `key`; answers whether there was one (false also when Redis is unreachable).
+   *
+   * @example
+   * ```ts
+   * await remote.delete(key);
+   * ```
+   */
+  async delete(key: string): Promise<boolean> {
+    checkKey(key);
+    const attempt = await this.#guard.run('delete', this.#settings.timeouts.set, () =>
+      this.#client.sendCommand(['UNLINK', entryKeys(this.prefix, key).value]),
+    );
+    return attempt.ok && Number(attempt.value) > 0;
+  }
+
+  /**
+   * Removes every key of this store's prefix (values and leases of every layout version) with SCAN and UNLINK,
+   * never KEYS or FLUSHDB, so it works under an ACL user limited to the prefix and leaves other data alone.
+   * Being an explicit request, it rejects with a {@link RedisTierError} when Redis cannot be reached.
+   *
+   * @example
+   * ```ts
+   * await remote.clear();
+   * ```
+   */
+  async clear(): Promise<void> {
+    const pattern = prefixPattern(this.prefix);
+    let cursor = '0';
+    do {
+      const scanned = await this.#guard.run('clear', this.#settings.timeouts.set, () =>
+        this.#client.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH]),
+      );
+      if (!scanned.ok) throw this.#clearFailed(scanned.failure);
+      const [nextCursor, keys] = scanned.value as unknown as [string, string[]];
+      cursor = String(nextCursor);
+      if (keys.length > 0) {
+        const unlinked = await this.#guard.run('clear', this.#settings.timeouts.set, () =>
+          this.#client.sendCommand(['UNLINK', ...keys]),
+        );
+        if (!unlinked.ok) throw this.#clearFailed(unlinked.failure);
+      }
+    } while (cursor !== '0');
+  }
+
+  /**
+   * Returns the value of `key`, computing it at most once across every process that shares this Redis server:
+   * the first caller takes a lease and computes (renewing the lease while it runs), the others wait for its value
+   * (pub/sub, with polling as a fallback) for at most `waitTimeout`. Errors of `run` reach its own caller only:
+   * its lease is released at once and a waiter computes instead. When Redis is unreachable, slow or full the value
+   * is computed here. Rejects only with what `run` throws.
+   *
+   * @example
+   * ```ts
+   * const { value, source } = await remote.singleFlight(key, {
+   *   namespace: 'render',
+   *   run: () => render(page),
+   *   encode: (html) => ({ namespace: 'render', params: { args: [page] }, result: html, promise: true, createdAt: Date.now() }),
+   *   decode: (entry) => entry.result as string,
+   * });
+   * ```
+   */
+  singleFlight<T>(key: string, request: SingleFlightRequest<T>): Promise<SingleFlightResult<T>> {
+    if (!isHexKey(key)) return Promise.reject(invalidKey(key));
+    return singleFlight(this.#singleFlightHost, key, request);
+  }
+
+  /**
+   * Counts since the store was created, and the circuit breaker's state.
+   *
+   * @example
+   * ```ts
+   * console.table(remote.stats());
+   * ```
+   */
+  stats(): RedisStoreStats {
+    return { ...this.#counters, circuit: this.#breaker.state };
+  }
+
+  /** The circuit breaker's state: `closed` while the tier is used, `open` while it is skipped. */
+  get circuit(): CircuitState {
+    return this.#breaker.state;
+  }
+
+  /**
+   * Waits for pending background writes (each bounded by its deadline), then closes the connections memotape opened
+   * (a `client` you passed stays open). Later calls skip Redis. Calling it again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * process.once('beforeExit', () => remote.close());
+   * ```
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    this.#guard.close();
+    this.#subscriber?.destroy();
+    if (this.#ownsClient) this.#client.destroy();
+  }
+
+  #track(promise: Promise<unknown>): void {
+    this.#pending.add(promise);
+    promise.finally(() => this.#pending.delete(promise)).catch(() => {});
+  }
+
+  #prepareWrite(hexKey: string, entry: StoredEntry): { envelope: string; ttl: number } | undefined {
+    const ttl = entry.expiresAt === undefined ? this.#settings.defaultTtl : Math.ceil(entry.expiresAt - Date.now());
+    if (!(ttl > 0)) return undefined;
+    const envelope = encodeEnvelope(hexKey, entry);
+    const limit = this.#settings.maxValueBytes;
+    if (envelope.length > limit || (envelope.length * 3 > limit && Buffer.byteLength(envelope) > limit)) {
+      this.#counters.oversized++;
+      return undefined;
+    }
+    return { envelope, ttl };
+  }
+
+  #subscriberClient(onError: (error: unknown) => void): RedisClient | undefined {
+    if (this.#guard.closed) return undefined;
+    if (this.#subscriber === undefined) {
+      this.#subscriber = this.#client.duplicate() as RedisClient;
+      prepareOwnedClient(this.#subscriber, onError);
+    }
+    return this.#subscriber;
+  }
+
+  #failed(operation: string, failure: Failure): void {
+    this.#counters.errors++;
+    if (failure.kind === 'timeout') this.#counters.timeouts++;
+    if (failure.kind === 'reply') {
+      // Replies (OOM, NOPERM, READONLY) repeat on every call while the cause lasts: warn once per code and store.
+      warn(
+        'MEMOTAPE_REDIS_REPLY',
+        `Redis tier (${this.prefix}): ${failure.message}; memoized calls go on without it where it fails.`,
+        `redis-reply:${this.#id}:${failure.code}`,
+      );
+    }
+    if (this.listenerCount('error') > 0) this.emit('error', new RedisTierError(operation, failure.message));
+    if (failure.unavailable) this.#lastFailure = failure;
+  }
+
+  #wentDown(): void {
+    this.#outages++;
+    this.#downSince = Date.now();
+    const kind = this.#lastFailure?.kind ?? 'connection';
+    // For a refused or failed connection, the client's own last error says why ("ECONNREFUSED", "WRONGPASS").
+    const reason =
+      (kind === 'connection' ? this.#lastClientError : undefined) ?? this.#lastFailure?.message ?? 'unreachable';
+    const outage: RedisOutage = { reason, kind };
+    warn(
+      'MEMOTAPE_REDIS_DOWN',
+      `Redis tier (${this.prefix}) is down (${outage.reason}); memoized calls run without it until it answers again.`,
+      `redis-down:${this.#id}:${this.#outages}`,
+    );
+    this.emit('down', outage);
+  }
+
+  #cameUp(): void {
+    this.#lastClientError = undefined;
+    this.emit('up', { downtime: Date.now() - this.#downSince });
+  }
+
+  #clearFailed(failure: Failure | undefined): RedisTierError {
+    const reason = failure === undefined ? 'the Redis tier is down or closed' : failure.message;
+    return new RedisTierError('clear', `Could not clear the Redis tier (${this.prefix}): ${reason}`);
+  }
+}
+
+function invalidKey(key: unknown): TypeError {
+  return new TypeError(`Expected \`key\` to be a 32-hex persisted key, got ${String(key)}`);
+}
+
+function checkKey(key: unknown): void {
+  if (!isHexKey(key)) throw invalidKey(key);
+}
+
+function secretsOfClient(client: RedisClient | undefined): string[] {
+  const password = (client as { options?: { password?: unknown; url?: unknown } } | undefined)?.options;
+  const secrets: string[] = [];
+  if (typeof password?.password === 'string') secrets.push(password.password);
+  if (typeof password?.url === 'string') secrets.push(...secretsOfUrl(password.url));
+  return secrets;
+}
