@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as built from '../../dist/index.js';
+
+/*
+ * The memotape builds a scenario measures: the one in dist/ and, with `run.mjs --compare=<dir>`, another build
+ * (say, of the previous commit), so an optimization is judged by before/after numbers from the same processes.
+ */
+const compareDir = process.env.BENCH_COMPARE_DIST;
+const comparedUrl = compareDir ? pathToFileURL(path.join(compareDir, 'dist', 'index.js')).href : undefined;
+const compared = comparedUrl ? await import(comparedUrl) : undefined;
+
+/**
+ * `[{ id, label, module, url }]`: `memotape` (this tree's dist/) and, when comparing, `memotape-compare`; `url` is
+ * the build's entry, for scenarios that start a process of their own.
+ */
+export const memotapeBuilds = [
+  { id: 'memotape', label: 'memotape', module: built, url: new URL('../../dist/index.js', import.meta.url).href },
+  ...(compared
+    ? [{ id: 'memotape-compare', label: `memotape at ${compareDir}`, module: compared, url: comparedUrl }]
+    : []),
+];
