@@ -33,7 +33,15 @@ export type { DiskPruneResult, DiskStoreOptions, DiskStoreStats } from './stores
 export { DiskStore } from './stores/disk-store.js';
 export type { MemoryStoreOptions, MemoryStoreStats } from './stores/memory-store.js';
 export { MemoryStore } from './stores/memory-store.js';
-export type { MaybePromise, PersistedTier, Store, StoredEntry, TierName } from './stores/store.js';
+export type {
+  MaybePromise,
+  PersistedTier,
+  RemoteSource,
+  RemoteStore,
+  Store,
+  StoredEntry,
+  TierName,
+} from './stores/store.js';
 export type { AcceptHit, StoreTier, TieredStoreOptions, TierHit, TierValue } from './stores/tiered-store.js';
 export { TieredStore } from './stores/tiered-store.js';
 export type { Wrap } from './wrap-or-decorate.js';

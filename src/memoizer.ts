@@ -17,7 +17,8 @@ import {
   type WrapOptions,
 } from './options.js';
 import { registerMemoizer } from './registry.js';
-import type { PersistedTier, StoredEntry } from './stores/store.js';
+import { type RemoteHost, validateRemote } from './remote-call.js';
+import type { PersistedTier, RemoteStore, StoredEntry } from './stores/store.js';
 import { TieredStore } from './stores/tiered-store.js';
 import { copyFunctionIdentity, createWrapper, describeKey, type WrapperHost, type WrapperKind } from './wrap.js';
 import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
@@ -54,7 +55,33 @@ export interface ExportedEntry {
   readonly entry: StoredEntry;
 }
 
-const OPTION_NAMES = new Set(['subKey', 'preloadFrom', 'ttl', 'maxEntries', 'clock']);
+const OPTION_NAMES = new Set(['subKey', 'preloadFrom', 'ttl', 'maxEntries', 'clock', 'remote']);
+
+/** A new memory entry; one object literal, so every entry has the same shape. */
+function createEntry(
+  namespace: Namespace,
+  key: unknown,
+  params: unknown,
+  result: unknown,
+  isPromise: boolean,
+  createdAt: number,
+  expiresAt: number | undefined,
+  tags: readonly string[] | undefined,
+): MemoryEntry {
+  return {
+    namespace,
+    key,
+    params,
+    result,
+    isPromise,
+    promise: undefined,
+    createdAt,
+    expiresAt: expiresAt ?? Number.POSITIVE_INFINITY,
+    tags,
+    previous: undefined,
+    next: undefined,
+  };
+}
 
 /** @internal The memoizer internals the dump, persistence, decorator and fixture layers build on. */
 export const internals = Symbol('memotape.internals');
@@ -89,6 +116,8 @@ export class Memoizer {
   });
   readonly #namespaces = { byName: new Map<string, Namespace>(), byFunction: new WeakMap<Function, Namespace>() };
   readonly #host: WrapperHost;
+  /** The shared remote tier (`remote` option), consulted only by functions that return promises. */
+  readonly #remote: RemoteStore | undefined;
 
   constructor(options: MemoizerOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object');
@@ -105,7 +134,9 @@ export class Memoizer {
     this.subKey = options.subKey;
     this.collection = options.subKey ?? 'null';
     this.#memory = new MemoryTier(validateMaxEntries(options.maxEntries, 'maxEntries'), this.#clock, this.#counters);
+    this.#remote = validateRemote(options.remote);
     this.#host = {
+      remote: this.#remote === undefined ? undefined : this.#remoteHost(this.#remote),
       memory: this.#memory,
       hasPersistedTiers: () => this.#tiers.length > 0,
       lookupPersisted: (namespace, key, params) => this.#lookupPersisted(namespace, key, params),
@@ -115,7 +146,15 @@ export class Memoizer {
     const preloadFrom = options.preloadFrom ?? getSettings().preloadFrom;
     registerMemoizer(this, preloadFrom);
     // Dump layer hooks (see src/dump/): preload this collection now, and join the exit dump when it is on.
-    attachDumpLayer(this, this.collection, this[internals], preloadFrom);
+    if (this.joinsDumpLayer()) attachDumpLayer(this, this.collection, this[internals], preloadFrom);
+  }
+
+  /**
+   * @internal Whether this memoizer preloads from `preloadFrom` and joins the exit dump. Fixture tapes
+   * (`memotape/testing`) answer false: they read and write their own file only.
+   */
+  protected joinsDumpLayer(): boolean {
+    return true;
   }
 
   /** @internal Option names a subclass accepts on top of the Memoizer's. */
@@ -125,7 +164,7 @@ export class Memoizer {
 
   /** @internal Whether wrapping requires a stable persisted namespace (true once a disk or remote tier exists). */
   protected requiresPersistedNamespace(): boolean {
-    return this.#tiers.some((tier) => !tier.readOnly);
+    return this.#remote !== undefined || this.#tiers.some((tier) => !tier.readOnly);
   }
 
   /**
@@ -291,28 +330,28 @@ export class Memoizer {
     encoded: unknown,
     isPromise: boolean,
     ttl: number | undefined,
+    skipRemote = false,
   ): void {
     if (ttl === 0) return;
     const now = this.#clock();
-    const entry: MemoryEntry = {
+    const entry = createEntry(
       namespace,
       key,
       params,
-      result: encoded,
+      encoded,
       isPromise,
-      promise: undefined,
-      createdAt: now,
-      expiresAt: ttl === undefined ? Number.POSITIVE_INFINITY : now + ttl,
-      tags: undefined,
-      previous: undefined,
-      next: undefined,
-    };
+      now,
+      ttl === undefined ? undefined : now + ttl,
+      undefined,
+    );
     this.#memory.insert(entry);
     this.#counters.writes++;
-    if (this.#tiers.length > 0) this.#writeThrough(entry);
+    if (this.#tiers.length > 0 || (this.#remote !== undefined && isPromise && !skipRemote)) {
+      this.#writeThrough(entry, skipRemote);
+    }
   }
 
-  #writeThrough(entry: MemoryEntry): void {
+  #writeThrough(entry: MemoryEntry, skipRemote: boolean): void {
     const { namespace } = entry;
     if (namespace.persistName === undefined || namespace.conflict !== undefined) return;
     let stored: ExportedEntry;
@@ -329,6 +368,36 @@ export class Memoizer {
     }
     // Each failing tier is reported through `#tierFailed`; asynchronous writes are not waited for.
     this.#tiered.set(stored.key, stored.entry);
+    // Only results of async functions go remote: a synchronous caller could never wait for them to come back.
+    if (this.#remote !== undefined && entry.isPromise && !skipRemote) {
+      this.#remote.set(stored.key, stored.entry).catch((error: unknown) => this.#tierFailed('remote', error));
+    }
+  }
+
+  /** The remote path's view of this memoizer (see src/remote-call.ts). */
+  #remoteHost(remote: RemoteStore): RemoteHost {
+    return {
+      remote,
+      toStored: (namespace, params, encoded, ttl) => {
+        const now = this.#clock();
+        const expiresAt = ttl === undefined ? undefined : now + ttl;
+        return this.#toStoredEntry(createEntry(namespace, undefined, params, encoded, true, now, expiresAt, undefined))
+          .entry;
+      },
+      storeLocally: (namespace, key, params, encoded, ttl) => {
+        this.#counters.misses++;
+        this.#store(namespace, key, params, encoded, true, ttl, true);
+      },
+      fillFromRemote: (namespace, key, params, stored, encoded) => {
+        // A local copy never outlives the remote entry: without its own expiry it lives as long as the remote TTL.
+        const expiresAt =
+          stored.expiresAt ?? (remote.defaultTtl === undefined ? undefined : stored.createdAt + remote.defaultTtl);
+        const entry = this.#insertStored(namespace, key, params, { ...stored, expiresAt }, encoded);
+        this.#counters.hits.remote++;
+        if (namespace.persistName !== undefined)
+          this.#tiered.set(describeKey(namespace, key), this.#toStoredEntry(entry).entry);
+      },
+    };
   }
 
   #tierFailed(tierName: string, error: unknown): void {
@@ -358,22 +427,30 @@ export class Memoizer {
       }
     });
     if (hit === undefined) return undefined;
-    const stored = hit.value;
-    const entry: MemoryEntry = {
+    const entry = this.#insertStored(namespace, key, params, hit.value, result);
+    this.#counters.hits[hit.tier.name]++;
+    return entry;
+  }
+
+  /** Puts a persisted entry (already decoded to `result`) into memory. */
+  #insertStored(
+    namespace: Namespace,
+    key: unknown,
+    params: unknown,
+    stored: StoredEntry,
+    result: unknown,
+  ): MemoryEntry {
+    const entry = createEntry(
       namespace,
       key,
       params,
       result,
-      isPromise: stored.promise,
-      promise: undefined,
-      createdAt: stored.createdAt,
-      expiresAt: stored.expiresAt ?? Number.POSITIVE_INFINITY,
-      tags: stored.tags,
-      previous: undefined,
-      next: undefined,
-    };
+      stored.promise,
+      stored.createdAt,
+      stored.expiresAt,
+      stored.tags,
+    );
     this.#memory.insert(entry);
-    this.#counters.hits[hit.tier.name]++;
     return entry;
   }
 

@@ -33,6 +33,8 @@ export class Namespace {
   conflict: string | undefined;
   readonly entries = new Map<unknown, MemoryEntry>();
   readonly pending = new Map<unknown, WeakRef<DeferredRecording>>();
+  /** The function is async, or has returned a promise: only then may a miss wait for a remote tier. */
+  returnsPromise = false;
 
   constructor(displayName: string, persistName: string | undefined) {
     this.displayName = displayName;

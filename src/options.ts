@@ -1,4 +1,5 @@
 import type { DeferredRecording } from './deferred-recording.js';
+import type { RemoteStore } from './stores/store.js';
 
 /** Any function memotape can wrap. */
 export type AnyFunction = (this: any, ...args: any[]) => any;
@@ -139,6 +140,12 @@ export interface MemoizerOptions {
    * @default Date.now
    */
   readonly clock?: (() => number) | undefined;
+  /**
+   * A shared remote tier (`new RedisStore(...)` from `memotape/redis`), consulted after memory (and disk) by
+   * functions that return promises. Concurrent identical calls in every process that shares it compute once.
+   * @default undefined (no remote tier)
+   */
+  readonly remote?: RemoteStore | undefined;
 }
 
 export function validateTtl(value: unknown, option: string): number | undefined {

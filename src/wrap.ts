@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { DeferredRecording } from './deferred-recording.js';
 import { CacheMissError } from './errors.js';
 import {
@@ -11,10 +12,13 @@ import {
 import type { MemoryEntry, MemoryTier, Namespace } from './memory-tier.js';
 import type { AnyFunction, ResultDecoderFactory, ResultEncoderFactory } from './options.js';
 import { PrimitiveKeyCache } from './primitive-key-cache.js';
+import { memoizeRemotely, type RemoteHost, replayRemotely, usesRemote } from './remote-call.js';
 
 /** What a wrapper needs from its memoizer; implemented by `Memoizer`. */
 export interface WrapperHost {
   readonly memory: MemoryTier;
+  /** The remote tier's view of the memoizer, when it has a `remote` option. */
+  readonly remote: RemoteHost | undefined;
   /** Whether any persisted tier (preload, disk, remote) can answer a memory miss. */
   hasPersistedTiers(): boolean;
   /** Looks a memory miss up in the persisted tiers, filling memory from a hit. */
@@ -77,6 +81,8 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
   const { kind, fn, namespace, paramsEncoder, ttl } = spec;
   const encoderFor = spec.resultEncoder?.(fn);
   const decoderFor = spec.resultDecoder?.(fn);
+  // Only calls known to return promises may wait for a remote tier: an async function, or one seen returning one.
+  if (types.isAsyncFunction(fn)) namespace.returnsPromise = true;
 
   const keyOf = paramsEncoder
     ? (args: unknown[]): { key: unknown; params: unknown } => {
@@ -152,7 +158,10 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
 
   const record = (thisArg: unknown, args: unknown[], key: unknown, params: unknown): unknown => {
     const result = fn.apply(thisArg, args);
-    if (isThenable(result)) return recordPromise(key, params, args, result);
+    if (isThenable(result)) {
+      namespace.returnsPromise = true;
+      return recordPromise(key, params, args, result);
+    }
     if (encoderFor === undefined) {
       host.store(namespace, key, params, result, false, ttl);
       return result;
@@ -183,6 +192,9 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     return recording?.state === 'pending' ? recording.getInterimResult() : undefined;
   };
 
+  const { remote } = host;
+  const remoteSpec = { fn, namespace, encoderFor, decoderFor, ttl, track };
+
   const keyOfArgs = (args: unknown[]): { key: unknown; params: unknown } =>
     keyOf ? keyOf(args) : { key: memoryKeyForArgs(args), params: undefined };
 
@@ -191,8 +203,14 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     if (entry !== undefined) return decode(entry, args);
     const pending = interim(key);
     if (pending !== undefined) return pending.value;
-    counters.misses++;
-    throw new CacheMissError(namespace.displayName, describeKey(namespace, key));
+    const miss = () => {
+      counters.misses++;
+      return new CacheMissError(namespace.displayName, describeKey(namespace, key));
+    };
+    if (remote !== undefined && usesRemote(namespace, ttl)) {
+      return replayRemotely(remote, remoteSpec, args, key, params ?? { args }, miss);
+    }
+    throw miss();
   };
 
   const memoizeCall = (thisArg: unknown, args: unknown[], key: unknown, params: unknown): unknown => {
@@ -200,6 +218,9 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     if (entry !== undefined) return decode(entry, args);
     const pending = interim(key);
     if (pending !== undefined) return pending.value;
+    if (remote !== undefined && usesRemote(namespace, ttl)) {
+      return memoizeRemotely(remote, remoteSpec, thisArg, args, key, params ?? { args });
+    }
     counters.misses++;
     return record(thisArg, args, key, params ?? { args });
   };

@@ -268,6 +268,11 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     return { ...this.#counters, circuit: this.#breaker.state };
   }
 
+  /** The TTL (ms) of entries written without their own expiry; memoizers keep local copies no longer. */
+  get defaultTtl(): number {
+    return this.#settings.defaultTtl;
+  }
+
   /** The circuit breaker's state: `closed` while the tier is used, `open` while it is skipped. */
   get circuit(): CircuitState {
     return this.#breaker.state;

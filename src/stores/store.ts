@@ -65,3 +65,35 @@ export interface PersistedTier {
   /** Read-only tiers (a preloaded dump) are never written to. */
   readonly readOnly?: boolean;
 }
+
+/** Where a remote single-flight value came from (see `memotape/redis`). */
+export type RemoteSource = 'hit' | 'waited' | 'computed' | 'local';
+
+/**
+ * A shared remote tier (the `RedisStore` of `memotape/redis` implements it). Only functions that return promises use
+ * it: a miss goes through `singleFlight`, so concurrent identical calls in every process compute once.
+ *
+ * @example
+ * ```ts
+ * import { RedisStore } from 'memotape/redis';
+ * const remote: RemoteStore = new RedisStore({ url: 'redis://127.0.0.1:6379' });
+ * const memoizer = new Memoizer({ remote });
+ * ```
+ */
+export interface RemoteStore {
+  get(key: string): Promise<StoredEntry | undefined>;
+  set(key: string, value: StoredEntry): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  clear(): Promise<void>;
+  /** The TTL (ms) the remote tier gives entries without `expiresAt`; local copies never outlive it. */
+  readonly defaultTtl?: number | undefined;
+  singleFlight<T>(
+    key: string,
+    request: {
+      readonly namespace?: string | undefined;
+      readonly run: () => T | PromiseLike<T>;
+      readonly encode: (value: T) => StoredEntry;
+      readonly decode: (entry: StoredEntry) => T;
+    },
+  ): Promise<{ readonly value: T; readonly source: RemoteSource; readonly entry: StoredEntry | undefined }>;
+}
