@@ -94,7 +94,17 @@ fast('1', 2);
 function pick<T>(items: T[], index: number): T | undefined { return items[index]; }
 const picked: string | undefined = memoize(pick)(['a'], 0);
 const stats: MemoizerStats = new Memoizer().stats();
-export { sum, picked, stats };
+function format(value: number): string;
+function format(value: Date): number;
+function format(value: number | Date): string | number { return typeof value === 'number' ? String(value) : value.getTime(); }
+const formatted = memoize(format);
+const text: string = formatted(1);
+const time: number = formatted(new Date(0));
+// @ts-expect-error: overloads are kept, so a number never gives a number
+const wrong: number = formatted(1);
+const asyncFast = new Memoizer().memoize({ name: 'load' })(async (id: string) => ({ id }));
+const loaded: Promise<{ id: string }> = asyncFast('a');
+export { sum, picked, stats, text, time, wrong, loaded };
 `,
     );
     writeFileSync(
