@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     redis: 'src/redis/index.ts',
+    testing: 'src/testing/index.ts',
   },
   // The optional peer dependency of `memotape/redis` is loaded at run time, never bundled.
   external: ['redis'],

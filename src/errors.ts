@@ -16,7 +16,10 @@ export type MemotapeErrorCode =
   | 'ERR_MEMOTAPE_DECORATOR'
   | 'ERR_MEMOTAPE_DUMP'
   | 'ERR_MEMOTAPE_STORE'
-  | 'ERR_MEMOTAPE_REDIS';
+  | 'ERR_MEMOTAPE_REDIS'
+  | 'ERR_MEMOTAPE_FIXTURE_MODE'
+  | 'ERR_MEMOTAPE_UNRECORDED_CALLS'
+  | 'ERR_MEMOTAPE_SECRET_LEAK';
 
 /**
  * Base class of every error memotape throws on purpose. Each subclass has a literal `name` and a stable `code`.
@@ -240,5 +243,94 @@ export class RedisTierError extends MemotapeError {
   constructor(operation: string, message: string) {
     super('ERR_MEMOTAPE_REDIS', message);
     this.operation = operation;
+  }
+}
+
+/**
+ * Thrown by `fixtures()` (`memotape/testing`) when the mode would record in CI: with the `CI` environment variable
+ * set, the modes `new` and `all` need `MEMOTAPE_ALLOW_RECORD_IN_CI=1` (a deliberate refresh job).
+ *
+ * @example
+ * ```ts
+ * // CI=true MEMOTAPE_MODE=new npx vitest run
+ * // FixtureModeError: MEMOTAPE_MODE=new records fixtures, but CI is set ...
+ * ```
+ */
+export class FixtureModeError extends MemotapeError {
+  override readonly name = 'FixtureModeError' as const;
+  /** The mode that was refused: `new` or `all`. */
+  readonly mode: string;
+  /** Where the mode came from: the `mode` option or `MEMOTAPE_MODE`. */
+  readonly source: string;
+
+  constructor(mode: string, source: string, message: string) {
+    super('ERR_MEMOTAPE_FIXTURE_MODE', message);
+    this.mode = mode;
+    this.source = source;
+  }
+}
+
+/**
+ * Thrown by a fixture tape's `save()` when calls of the run were not in the fixture file, even when the code under
+ * test caught each {@link CacheMissError}: a swallowed miss still fails the suite. `misses` holds every one.
+ *
+ * @example
+ * ```ts
+ * afterAll(() => tape.save()); // UnrecordedCallsError: 2 calls were not recorded in test/__fixtures__/github.json ...
+ * ```
+ */
+export class UnrecordedCallsError extends MemotapeError {
+  override readonly name = 'UnrecordedCallsError' as const;
+  /** The fixture file. */
+  readonly file: string;
+  /** Every miss of the run, in order; each message says how to record that call. */
+  readonly misses: readonly CacheMissError[];
+
+  constructor(file: string, misses: readonly CacheMissError[], message: string) {
+    super('ERR_MEMOTAPE_UNRECORDED_CALLS', message);
+    this.file = file;
+    this.misses = misses;
+  }
+}
+
+/**
+ * Where a secret value was found in a fixture or dump: which secret (the environment variable's name, never its
+ * value), how it was encoded, and the entry and JSON path that hold it.
+ */
+export interface SecretLeak {
+  /** The environment variable whose value was found. */
+  readonly secretName: string;
+  /** How the value appeared: as it is, URL-encoded, or base64-encoded. */
+  readonly encoding: 'raw' | 'url' | 'base64';
+  /** The collection of the entry. */
+  readonly collection: string;
+  /** The entry's 32-hex key. */
+  readonly key: string;
+  /** The entry's namespace: the function. */
+  readonly namespace: string;
+  /** The JSON path inside the entry, e.g. `params.args[0].headers.authorization` or `result.token`. */
+  readonly path: string;
+}
+
+/**
+ * Thrown when a fixture file would be written with a secret value in it: the last scan before every write found one
+ * that redaction missed. The file is left as it was. Messages name the variable, never its value.
+ *
+ * @example
+ * ```ts
+ * try { tape.save(); } catch (error) { if (error instanceof SecretLeakError) console.log(error.leaks[0]?.path); }
+ * ```
+ */
+export class SecretLeakError extends MemotapeError {
+  override readonly name = 'SecretLeakError' as const;
+  /** The file that was not written. */
+  readonly file: string;
+  /** Every place a secret was found. */
+  readonly leaks: readonly SecretLeak[];
+
+  constructor(file: string, leaks: readonly SecretLeak[], message: string) {
+    super('ERR_MEMOTAPE_SECRET_LEAK', message);
+    this.file = file;
+    this.leaks = leaks;
   }
 }
