@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     redis: 'src/redis/index.ts',
     testing: 'src/testing/index.ts',
+    cli: 'src/cli/main.ts',
   },
   // The optional peer dependency of `memotape/redis` is loaded at run time, never bundled.
   external: ['redis'],
