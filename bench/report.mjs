@@ -69,15 +69,21 @@ function rowTable(scenario) {
 }
 
 function targetTable(scenario) {
-  const body = scenario.targets.map((target) => [target.label, formatSummary(target.measured, '×'), target.verdict]);
+  const body = scenario.targets.map((target) => [
+    target.label,
+    formatSummary(target.measured, target.kind === 'value' ? '' : '×'),
+    target.verdict,
+  ]);
   return table(['target', 'measured (median, min–max)', 'result'], ['---', '---:', ':---:'], body);
 }
 
 /** One scenario as Markdown: heading, workload, rows, targets and notes. */
 export function formatScenario(scenario) {
   const parts = [`### ${scenario.number} · ${scenario.title}`, ''];
-  if (scenario.pending) {
-    parts.push(table(['benchmark', 'status'], ['---', '---'], [[scenario.title, `pending: ${scenario.pending}`]]));
+  // Pending: the module is not built yet; skipped: the machine lacks something the scenario needs (redis-server).
+  const status = scenario.pending ? `pending: ${scenario.pending}` : scenario.skipped && `skipped: ${scenario.skipped}`;
+  if (status) {
+    parts.push(table(['benchmark', 'status'], ['---', '---'], [[scenario.title, status]]));
     return parts.join('\n');
   }
   const processes = `${scenario.processes} process${scenario.processes === 1 ? '' : 'es'}`;

@@ -10,9 +10,13 @@ function rowValue(result, rowId, metric) {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** A target's measured quantity in one process: a time ratio (lower is better) or a speedup (higher is better). */
+/**
+ * A target's measured quantity in one process: a time ratio (lower is better), a speedup (higher is better) or, for
+ * kind `value`, the subject's own value (lower is better, no other row).
+ */
 function targetValue(result, target) {
   const subject = rowValue(result, target.subject, target.metric);
+  if (target.kind === 'value') return subject;
   const against = target.against
     .map((id) => rowValue(result, id, target.metric))
     .filter((value) => value !== undefined);
@@ -53,7 +57,11 @@ export function aggregateScenario(results) {
     const measured = summarize(complete.map((result) => targetValue(result, target)));
     let verdict = 'n/a';
     if (measured !== undefined) {
-      const passes = target.kind === 'speedup' ? measured.median >= target.limit : measured.median <= target.limit;
+      // A value target ("1 computation") states what every process must see, so its worst process decides.
+      const passes =
+        target.kind === 'speedup'
+          ? measured.median >= target.limit
+          : (target.kind === 'value' ? measured.max : measured.median) <= target.limit;
       verdict = passes ? 'pass' : 'MISS';
     }
     return { ...target, measured, verdict };
@@ -68,6 +76,7 @@ export function aggregateScenario(results) {
     baselineLabel: meta.baselineLabel,
     notes: meta.notes ?? [],
     pending: complete.find((result) => result.pending)?.pending,
+    skipped: complete.find((result) => result.skipped)?.skipped,
     processes: results.length,
     seconds: summarize(complete.map((result) => result.seconds)),
     rows,

@@ -11,12 +11,27 @@ const comparedUrl = compareDir ? pathToFileURL(path.join(compareDir, 'dist', 'in
 const compared = comparedUrl ? await import(comparedUrl) : undefined;
 
 /**
- * `[{ id, label, module, url }]`: `memotape` (this tree's dist/) and, when comparing, `memotape-compare`; `url` is
- * the build's entry, for scenarios that start a process of their own.
+ * `[{ id, label, module, url, redisUrl }]`: `memotape` (this tree's dist/) and, when comparing, `memotape-compare`;
+ * `url` is the build's entry, for scenarios that start a process of their own, and `redisUrl` its `memotape/redis`
+ * entry, which the Redis scenarios import themselves (it loads the `redis` package).
  */
 export const memotapeBuilds = [
-  { id: 'memotape', label: 'memotape', module: built, url: new URL('../../dist/index.js', import.meta.url).href },
+  {
+    id: 'memotape',
+    label: 'memotape',
+    module: built,
+    url: new URL('../../dist/index.js', import.meta.url).href,
+    redisUrl: new URL('../../dist/redis.js', import.meta.url).href,
+  },
   ...(compared
-    ? [{ id: 'memotape-compare', label: `memotape at ${compareDir}`, module: compared, url: comparedUrl }]
+    ? [
+        {
+          id: 'memotape-compare',
+          label: `memotape at ${compareDir}`,
+          module: compared,
+          url: comparedUrl,
+          redisUrl: pathToFileURL(path.join(compareDir, 'dist', 'redis.js')).href,
+        },
+      ]
     : []),
 ];
