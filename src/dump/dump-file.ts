@@ -5,6 +5,7 @@ import { threadId } from 'node:worker_threads';
 import { DumpError, type DumpErrorReason } from '../errors.js';
 import { TEMP_FILE_MARK, writeFileAtomicSync } from '../internal/atomic-write.js';
 import { warn } from '../internal/warn.js';
+import { type ScannedDump, scanCanonicalDump, scannedCollections } from './canonical-scan.js';
 import {
   countEntries,
   DUMP_VERSION,
@@ -13,6 +14,7 @@ import {
   mergeCollections,
   parseDump,
   serializeDump,
+  serializeMergedDump,
 } from './dump-format.js';
 import { acquireDumpLock, type DumpLock } from './dump-lock.js';
 
@@ -26,6 +28,11 @@ import { acquireDumpLock, type DumpLock } from './dump-lock.js';
  * sends the entries to a side file `<file>.<pid>-<thread>-<random>.pending` (same format) that the next merge folds
  * in; a file that cannot be parsed is renamed to `<file>.corrupt-<ms>` before a new one is started. Every failure
  * is one warning.
+ *
+ * Merging 100k entries into a 100k-entry file has to be fast (it runs while the process exits). An existing file in
+ * the exact form memotape writes is not parsed: it is checked byte for byte (src/dump/canonical-scan.ts) and the
+ * entries the merge keeps are copied as text (src/dump/collection-text.ts). Any other valid file is parsed and
+ * rewritten in that form.
  */
 
 /** Suffix of side files: entries waiting for the next merge. */
@@ -74,6 +81,17 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function readDumpText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    const reason: DumpErrorReason = code === 'EISDIR' ? 'corrupt' : 'unreadable';
+    throw new DumpError(file, reason, `cannot read the dump file ${file}: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
 /**
  * Reads and parses a dump file. Answers `undefined` when the file does not exist. Throws a {@link DumpError}:
  * `unreadable` for an I/O error, `corrupt` for text that is not a dump (or a folder where the file should be),
@@ -86,16 +104,28 @@ function errorMessage(error: unknown): string {
  * ```
  */
 export function readDumpFile(file: string): DumpContents | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    const reason: DumpErrorReason = code === 'EISDIR' ? 'corrupt' : 'unreadable';
-    throw new DumpError(file, reason, `cannot read the dump file ${file}: ${errorMessage(error)}`, { cause: error });
-  }
-  return parseDump(text, file);
+  const text = readDumpText(file);
+  return text === undefined ? undefined : parseDump(text, file);
+}
+
+/**
+ * Reads a dump file as {@link readDumpFile} does (same answers, same errors), but when its text is exactly what
+ * memotape writes, its entries are indexed rather than parsed: each is decoded on first use, and a merge writes it
+ * back as the text it was read as (see src/dump/canonical-scan.ts). For the merge and for preloading, which decode
+ * few of a big file's entries. The collections it answers are the caller's own (never shared).
+ *
+ * @example
+ * ```ts
+ * const entry = loadDumpFile(file)?.collections.get('null')?.get(key); // decoded here, on first use
+ * ```
+ */
+export function loadDumpFile(file: string): DumpContents | undefined {
+  const text = readDumpText(file);
+  if (text === undefined) return undefined;
+  const scanned = scanCanonicalDump(text);
+  return scanned === undefined
+    ? parseDump(text, file)
+    : { version: DUMP_VERSION, collections: scannedCollections(scanned) };
 }
 
 function sideFilePath(file: string): string {
@@ -185,7 +215,7 @@ function foldSideFiles(file: string, merged: DumpCollections): string[] {
   const folded: string[] = [];
   for (const sideFile of listSideFiles(file)) {
     try {
-      const contents = readDumpFile(sideFile);
+      const contents = loadDumpFile(sideFile);
       if (contents === undefined) continue;
       mergeCollections(merged, contents.collections);
       folded.push(sideFile);
@@ -225,10 +255,15 @@ function mergeUnderLock(
   lock: DumpLock,
   options: MergeOptions,
 ): MergeOutcome {
-  const merged: DumpCollections = new Map();
+  // The existing file: kept as text when it is canonical (its entries are copied, never decoded), else parsed.
+  let base: ScannedDump | undefined;
+  let merged: DumpCollections = new Map();
   try {
-    const existing = readDumpFile(file);
-    if (existing !== undefined) mergeCollections(merged, existing.collections);
+    const text = readDumpText(file);
+    if (text !== undefined) {
+      base = scanCanonicalDump(text);
+      if (base === undefined) merged = parseDump(text, file).collections;
+    }
   } catch (error) {
     if (!(error instanceof DumpError)) throw error;
     const dumpError = error;
@@ -247,9 +282,11 @@ function mergeUnderLock(
       );
     }
   }
+  // Later layers win: the existing file, side files (oldest first), this process's entries.
   const folded = foldSideFiles(file, merged);
-  mergeCollections(merged, collections);
-  const text = serializeDump({ version: DUMP_VERSION, collections: merged });
+  if (merged.size === 0) merged = collections;
+  else mergeCollections(merged, collections);
+  const text = serializeMergedDump(merged, base);
   if (!lock.stillHeld()) {
     return deferToSideFile(file, collections, entries, 'locked', `the lock of ${file} was taken over during the merge`);
   }

@@ -2,6 +2,8 @@ import type { Json } from '../codec.js';
 import { DumpError } from '../errors.js';
 import { isPersistedKey } from '../key.js';
 import type { StoredEntry } from '../stores/store.js';
+import type { ScannedDump } from './canonical-scan.js';
+import { appendCollectionText } from './collection-text.js';
 
 /*
  * The dump file, version 1:
@@ -23,6 +25,9 @@ import type { StoredEntry } from '../stores/store.js';
  *
  * Parsed dumps are held in Maps, so collection names such as `__proto__` stay data and loading never touches a
  * prototype (JSON.parse itself makes `__proto__` an own data property; `decodeTagged` keeps it one).
+ *
+ * Files memotape wrote are read faster than by parseDump (indexed, entries decoded on first use: canonical-scan.ts)
+ * and written without re-indenting anything (collection-text.ts); both give what this file's plain definitions give.
  */
 
 /** The format version this memotape writes and reads. */
@@ -119,6 +124,11 @@ function at(path: string, key: string): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
+/** Where an entry sits, for messages. */
+function entryPath(collectionName: string, key: string): string {
+  return at(at('collections', collectionName), key);
+}
+
 function invalid(
   file: string,
   message: string,
@@ -128,23 +138,30 @@ function invalid(
   throw new DumpError(file, reason, `${file} is not a valid dump file: ${message}`, { cause });
 }
 
-function parseEntry(raw: unknown, path: string, file: string): DumpEntry {
-  if (!isObject(raw)) invalid(file, `${path} must be an object`);
-  const { namespace, params, result, promise, expiresAt, tags } = raw;
-  if (typeof namespace !== 'string' || namespace === '') invalid(file, `${path}.namespace must be a non-empty string`);
-  if (!Object.hasOwn(raw, 'params')) invalid(file, `${path}.params is missing`);
-  if (!Object.hasOwn(raw, 'result')) invalid(file, `${path}.result is missing`);
-  if (typeof promise !== 'boolean') invalid(file, `${path}.promise must be a boolean`);
-  if (expiresAt !== undefined && typeof expiresAt !== 'number') invalid(file, `${path}.expiresAt must be a number`);
+/** What is wrong with an entry, as the end of a message that starts with its path; `undefined` when nothing is. */
+function entryProblem(raw: unknown): string | undefined {
+  if (!isObject(raw)) return ' must be an object';
+  const { namespace, promise, expiresAt, tags } = raw;
+  if (typeof namespace !== 'string' || namespace === '') return '.namespace must be a non-empty string';
+  if (!Object.hasOwn(raw, 'params')) return '.params is missing';
+  if (!Object.hasOwn(raw, 'result')) return '.result is missing';
+  if (typeof promise !== 'boolean') return '.promise must be a boolean';
+  if (expiresAt !== undefined && typeof expiresAt !== 'number') return '.expiresAt must be a number';
   if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) {
-    invalid(file, `${path}.tags must be an array of strings`);
+    return '.tags must be an array of strings';
   }
+  return undefined;
+}
+
+/** The entry of a raw object that {@link entryProblem} found nothing wrong with. */
+function parsedEntry(raw: JsonObject): DumpEntry {
+  const { namespace, params, result, promise, expiresAt, tags } = raw;
   return {
-    namespace,
+    namespace: namespace as string,
     params: params as Json,
     result: result as Json,
-    promise,
-    ...(expiresAt === undefined ? {} : { expiresAt }),
+    promise: promise as boolean,
+    ...(expiresAt === undefined ? {} : { expiresAt: expiresAt as number }),
     ...(tags === undefined ? {} : { tags: tags as string[] }),
   };
 }
@@ -188,13 +205,17 @@ export function parseDump(text: string, file: string): DumpContents {
   const collections: DumpCollections = new Map();
   for (const name of Object.keys(raw.collections)) {
     const rawCollection = raw.collections[name];
-    const collectionPath = at('collections', name);
-    if (!isObject(rawCollection)) invalid(file, `${collectionPath} must be an object`);
+    if (!isObject(rawCollection)) invalid(file, `${at('collections', name)} must be an object`);
     const collection: DumpCollection = new Map();
     for (const key of Object.keys(rawCollection)) {
-      const entryPath = at(collectionPath, key);
-      if (!isPersistedKey(key)) invalid(file, `${entryPath}: keys must be 32 lowercase hex characters`);
-      collection.set(key, parseEntry(rawCollection[key], entryPath, file));
+      if (!isPersistedKey(key)) {
+        invalid(file, `${entryPath(name, key)}: keys must be 32 lowercase hex characters`);
+      }
+      const rawEntry = rawCollection[key];
+      // The path in a message is built only for a message: a valid file of 100k entries does not pay for it.
+      const problem = entryProblem(rawEntry);
+      if (problem !== undefined) invalid(file, `${entryPath(name, key)}${problem}`);
+      collection.set(key, parsedEntry(rawEntry as JsonObject));
     }
     collections.set(name, collection);
   }
@@ -203,31 +224,6 @@ export function parseDump(text: string, file: string): DumpContents {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Serializing
-
-function sortedKeys<T>(map: ReadonlyMap<string, T>): string[] {
-  return [...map.keys()].sort();
-}
-
-/** JSON text of a value, indented to sit at `indent` inside the enclosing structure. */
-function jsonAt(value: unknown, indent: string): string {
-  const text = JSON.stringify(value, null, 2);
-  if (text === undefined) throw new TypeError('a dump entry holds a value that is not JSON');
-  // JSON strings cannot contain a raw line feed, so every line feed is structure and can take the indent.
-  return text.includes('\n') ? text.replaceAll('\n', `\n${indent}`) : text;
-}
-
-function serializeEntry(entry: DumpEntry, indent: string): string {
-  const inner = `${indent}  `;
-  const fields: string[] = [];
-  // Alphabetical, matching the sorted keys of the rest of the file.
-  if (entry.expiresAt !== undefined) fields.push(`${inner}"expiresAt": ${jsonAt(entry.expiresAt, inner)}`);
-  fields.push(`${inner}"namespace": ${JSON.stringify(entry.namespace)}`);
-  fields.push(`${inner}"params": ${jsonAt(entry.params, inner)}`);
-  fields.push(`${inner}"promise": ${entry.promise ? 'true' : 'false'}`);
-  fields.push(`${inner}"result": ${jsonAt(entry.result, inner)}`);
-  if (entry.tags !== undefined) fields.push(`${inner}"tags": ${jsonAt(entry.tags, inner)}`);
-  return `{\n${fields.join(',\n')}\n${indent}}`;
-}
 
 /**
  * The text of a dump file: sorted keys, 2-space indent, LF line ends and a trailing newline, so equal contents give
@@ -239,17 +235,39 @@ function serializeEntry(entry: DumpEntry, indent: string): string {
  * ```
  */
 export function serializeDump(dump: DumpContents): string {
-  const parts: string[] = [];
+  return serializeMergedDump(dump.collections);
+}
+
+/**
+ * The text serializeDump writes for `collections` merged over the entries of the canonical file `base` (its
+ * entries are kept where `collections` has no entry of the same collection and key), without decoding `base`: its
+ * entries are copied as text. For the merge under the lock.
+ */
+export function serializeMergedDump(collections: DumpCollections, base?: ScannedDump | undefined): string {
+  const names = new Set(collections.keys());
+  if (base !== undefined) for (const name of base.collections.keys()) names.add(name);
+  // One join at the end: the text of a big dump is built once, not copied collection by collection.
+  const parts: string[] = ['{\n  "cache_size": ', '', ',\n  "collections": '];
   let size = 0;
-  for (const name of sortedKeys(dump.collections)) {
-    const collection = dump.collections.get(name)!;
-    if (collection.size === 0) continue;
-    size += collection.size;
-    const entries = sortedKeys(collection).map(
-      (key) => `      ${JSON.stringify(key)}: ${serializeEntry(collection.get(key)!, '      ')}`,
+  for (const name of [...names].sort()) {
+    const headerAt = parts.length;
+    parts.push(size === 0 ? '{\n    ' : ',\n    ', JSON.stringify(name), ': {\n');
+    const scanned = base?.collections.get(name);
+    // The entries, as the format defines them: src/dump/collection-text.ts (the part that has to be fast).
+    const count = appendCollectionText(
+      parts,
+      collections.get(name),
+      scanned === undefined ? undefined : { text: base!.text, scanned },
     );
-    parts.push(`    ${JSON.stringify(name)}: {\n${entries.join(',\n')}\n    }`);
+    if (count === 0) {
+      // An empty collection is left out.
+      parts.length = headerAt;
+      continue;
+    }
+    size += count;
+    parts.push('\n    }');
   }
-  const collections = parts.length === 0 ? '{}' : `{\n${parts.join(',\n')}\n  }`;
-  return `{\n  "cache_size": ${size},\n  "collections": ${collections},\n  "version": ${DUMP_VERSION}\n}\n`;
+  parts[1] = String(size);
+  parts.push(size === 0 ? '{}' : '\n  }', `,\n  "version": ${DUMP_VERSION}\n}\n`);
+  return parts.join('');
 }

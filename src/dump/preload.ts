@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { warn } from '../internal/warn.js';
 import type { Store, StoredEntry } from '../stores/store.js';
-import { readDumpFile } from './dump-file.js';
+import { loadDumpFile } from './dump-file.js';
 import { type DumpCollection, type DumpContents, toStoredEntry } from './dump-format.js';
 import type { DumpHooks } from './participants.js';
 
@@ -9,6 +9,9 @@ import type { DumpHooks } from './participants.js';
  * Preloading: when a memoizer is created with `preloadFrom` (or MEMOTAPE_DUMP_FILE), its collection is read from
  * the dump file at once (the file may be deleted afterwards, as in the seed) and served by a read-only tier that the
  * memoizer consults on a memory miss. A hit fills memory, and an async function's hit returns a promise.
+ *
+ * A file in the form memotape writes is checked whole but only indexed (loadDumpFile): an entry is decoded when a
+ * lookup first hits it, so preloading a big file costs little more than reading it.
  */
 
 /** The last file parsed, so that many memoizers preloading from one file parse it once. */
@@ -26,7 +29,7 @@ function fileIdentity(file: string): string | undefined {
 function readCached(file: string): DumpContents | undefined {
   const identity = fileIdentity(file);
   if (identity !== undefined && lastRead?.file === file && lastRead.identity === identity) return lastRead.contents;
-  const contents = readDumpFile(file);
+  const contents = loadDumpFile(file);
   lastRead = contents === undefined || identity === undefined ? undefined : { file, identity, contents };
   return contents;
 }

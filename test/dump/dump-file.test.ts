@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { mergeIntoDumpFile, readDumpFile } from '../../src/dump/dump-file.js';
+import { CanonicalEntry } from '../../src/dump/canonical-entry.js';
+import { loadDumpFile, mergeIntoDumpFile, readDumpFile } from '../../src/dump/dump-file.js';
 import { type DumpCollections, type DumpEntry, parseDump, serializeDump } from '../../src/dump/dump-format.js';
 import { DumpError } from '../../src/errors.js';
 import { resetWarningsForTests } from '../../src/internal/warn.js';
@@ -69,6 +70,35 @@ describe('readDumpFile', () => {
   });
 });
 
+describe('loadDumpFile', () => {
+  it('reads the entries readDumpFile reads, decoding those of a file memotape wrote on first use', () => {
+    const file = dumpFile();
+    mergeIntoDumpFile(file, collections({ null: { [KEY_A]: 'a', [KEY_B]: 'b' }, other: { [KEY_C]: 'c' } }));
+    const loaded = loadDumpFile(file)!;
+    expect(loaded.collections.get('null')?.get(KEY_A)).toBeInstanceOf(CanonicalEntry);
+    const plain = (dump: typeof loaded) =>
+      [...dump.collections].map(([name, entries]) => [name, [...entries].map(([key, { result }]) => [key, result])]);
+    expect(plain(loaded)).toEqual(plain(readDumpFile(file)!));
+  });
+
+  it('parses a valid file in another layout the ordinary way', () => {
+    const file = dumpFile();
+    mkdirSync(path.dirname(file));
+    writeFileSync(file, JSON.stringify({ version: 1, collections: { null: { [KEY_A]: entry('a') } } }));
+    const loaded = loadDumpFile(file)!;
+    expect(loaded.collections.get('null')?.get(KEY_A)).toEqual(entry('a'));
+    expect(loaded.collections.get('null')?.get(KEY_A)).not.toBeInstanceOf(CanonicalEntry);
+  });
+
+  it('answers and fails as readDumpFile does', () => {
+    const file = dumpFile();
+    expect(loadDumpFile(file)).toBeUndefined();
+    mkdirSync(path.dirname(file));
+    writeFileSync(file, '{"version": 1, "collections": ');
+    expect(() => loadDumpFile(file)).toThrow(expect.objectContaining({ name: 'DumpError', reason: 'corrupt', file }));
+  });
+});
+
 describe('mergeIntoDumpFile', () => {
   it('writes the first dump when neither the file nor its folder exists', () => {
     const file = dumpFile();
@@ -95,6 +125,28 @@ describe('mergeIntoDumpFile', () => {
     const first = readFileSync(file, 'utf8');
     mergeIntoDumpFile(file, collections({ null: { [KEY_B]: 'b', [KEY_A]: 'a' } }));
     expect(readFileSync(file, 'utf8')).toBe(first);
+  });
+
+  it('copies the entries it keeps from a file memotape wrote as they are, in the bytes serializing them gives', () => {
+    const file = dumpFile();
+    mergeIntoDumpFile(file, collections({ null: { [KEY_A]: 'old', [KEY_C]: 'kept' }, other: { [KEY_B]: 'other' } }));
+    mergeIntoDumpFile(file, collections({ null: { [KEY_A]: 'new', [KEY_B]: 'added' } }));
+    const expected = collections({
+      null: { [KEY_A]: 'new', [KEY_B]: 'added', [KEY_C]: 'kept' },
+      other: { [KEY_B]: 'other' },
+    });
+    expect(readFileSync(file, 'utf8')).toBe(serializeDump({ version: 1, collections: expected }));
+  });
+
+  it('rewrites a valid file in another layout in the standard one, keeping its entries and dropping unknown fields', () => {
+    const file = dumpFile();
+    mkdirSync(path.dirname(file));
+    const handWritten = { version: 1, collections: { null: { [KEY_A]: { ...entry('a'), note: 'by hand' } } } };
+    writeFileSync(file, JSON.stringify(handWritten, null, 4));
+    expect(mergeIntoDumpFile(file, collections({ null: { [KEY_B]: 'b' } })).status).toBe('written');
+    const expected = collections({ null: { [KEY_A]: 'a', [KEY_B]: 'b' } });
+    expect(readFileSync(file, 'utf8')).toBe(serializeDump({ version: 1, collections: expected }));
+    expect(warningMessages()).toEqual([]);
   });
 
   it('writes nothing when there are no entries', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { configure, resetSettingsForTests } from '../../src/config.js';
@@ -98,6 +98,27 @@ describe('preloading a dump file', () => {
     expect(Object.hasOwn(replayed, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(replayed)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('decodes a preloaded entry only when a lookup first hits it', async () => {
+    const file = await recordDump(undefined, (memoizer) => {
+      const square = memoizer.record({ name: 'square' })((n: number) => n * n);
+      for (let n = 0; n < 10; n++) square(n);
+    });
+    const parse = vi.spyOn(JSON, 'parse');
+    const entriesDecoded = () =>
+      parse.mock.calls.filter(([text]) => String(text).startsWith('{\n        "namespace"')).length;
+    const replayed = new Memoizer({ preloadFrom: file }).replay({ name: 'square' })(shouldNotRun);
+    expect(entriesDecoded()).toBe(0);
+    expect(replayed(7)).toBe(49);
+    expect(entriesDecoded()).toBe(1);
+  });
+
+  it('preloads a valid file in another layout (written by hand or by another tool)', async () => {
+    const file = await recordDump(undefined, (memoizer) => memoizer.record({ name: 'f' })((n: number) => n + 1)(1));
+    writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(file, 'utf8'))));
+    expect(new Memoizer({ preloadFrom: file }).replay({ name: 'f' })(shouldNotRun)(1)).toBe(2);
+    expect(warningMessages()).toEqual([]);
   });
 
   it('treats an entry past its expiresAt as a miss', async () => {
