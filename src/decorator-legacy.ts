@@ -24,10 +24,18 @@ export function decorateLegacy(
   const found = typeof descriptor === 'object' && descriptor !== null ? (descriptor as PropertyDescriptor) : undefined;
   const member = { key: propertyKey, isStatic, isPrivate: false, owner: ownerObject };
   if (found !== undefined && typeof found.value === 'function') {
-    return { ...found, value: decorateMember(target, { ...member, kind: 'method' }, found.value as AnyFunction) };
+    const { replacement, views } = decorateMember(target, { ...member, kind: 'method' }, found.value as AnyFunction);
+    // A method becomes an accessor handing out per-instance views, which carry `invalidate` and `peek`.
+    if (views !== undefined && ownerObject !== undefined && found.configurable !== false) {
+      return views.descriptor(ownerObject, found.enumerable ?? false);
+    }
+    return { ...found, value: replacement };
   }
   if (found !== undefined && typeof found.get === 'function') {
-    return { ...found, get: decorateMember(target, { ...member, kind: 'getter' }, found.get as AnyFunction) };
+    return {
+      ...found,
+      get: decorateMember(target, { ...member, kind: 'getter' }, found.get as AnyFunction).replacement,
+    };
   }
   throw new DecoratorError(name, `@${target.kind} decorates methods and getters, not a property or setter (${name}).`);
 }

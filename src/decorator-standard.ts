@@ -1,4 +1,4 @@
-import { type DecoratorTarget, decorateMember } from './decorators.js';
+import { type DecoratorTarget, decorateMember, installViews } from './decorators.js';
 import { DecoratorError } from './errors.js';
 import type { AnyFunction } from './options.js';
 
@@ -8,6 +8,7 @@ export interface StandardDecoratorContext {
   readonly name: string | symbol | undefined;
   readonly static?: boolean;
   readonly private?: boolean;
+  readonly addInitializer?: (initializer: (this: unknown) => void) => void;
 }
 
 /** Whether a second call argument is a standard decorator's context (wrap options never have a `kind`). */
@@ -28,7 +29,7 @@ export function decorateStandard(target: DecoratorTarget, value: unknown, contex
       `@${target.kind} decorates methods and getters, not ${context.kind === 'accessor' ? 'an' : 'a'} ${context.kind} (${label}).`,
     );
   }
-  return decorateMember(
+  const { replacement, views } = decorateMember(
     target,
     {
       key,
@@ -39,4 +40,15 @@ export function decorateStandard(target: DecoratorTarget, value: unknown, contex
     },
     value as AnyFunction,
   );
+  if (views !== undefined && typeof context.addInitializer === 'function') {
+    // The runtime installs the replacement as a data property; the first construction (for a static member, the
+    // class definition) turns it into the accessor that hands out per-instance views (see method-views.ts).
+    let installed = false;
+    context.addInitializer(function installMethodViews(this: unknown) {
+      if (installed || this === null || (typeof this !== 'object' && typeof this !== 'function')) return;
+      installed = true;
+      installViews(this, key, replacement, views);
+    });
+  }
+  return replacement;
 }

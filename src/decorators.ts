@@ -1,4 +1,6 @@
 import { DecoratorError } from './errors.js';
+import { attachFreshnessMethods, freshnessMethodsOf } from './freshness/memoized.js';
+import { MethodViews } from './freshness/method-views.js';
 import type { Memoizer } from './memoizer.js';
 import { type MemoryTier, Namespace } from './memory-tier.js';
 import type { AnyFunction, DecoratorOptions, WrapOptions } from './options.js';
@@ -23,6 +25,15 @@ export interface DecoratedMember {
   readonly isPrivate: boolean;
   /** The prototype (or, for a static member, the class) that defines it, when the decorator is told (legacy). */
   readonly owner: object | undefined;
+}
+
+/**
+ * What decorating a member gives: the function that replaces it and, for a method that is not private, the
+ * per-instance views that carry `invalidate` and `peek` (installed by the decorator flavour as an accessor).
+ */
+export interface DecoratedReplacement {
+  readonly replacement: AnyFunction;
+  readonly views: MethodViews | undefined;
 }
 
 const NO_INSTANCE_IDENTITY =
@@ -53,15 +64,34 @@ function findOwner(
   self: object,
   member: DecoratedMember,
   replacement: AnyFunction,
+  views: MethodViews | undefined,
 ): { holder: object; exact: boolean } | undefined {
   let firstHolder: object | undefined;
   for (let holder: object | null = self; holder !== null; holder = Object.getPrototypeOf(holder)) {
     const descriptor = Object.getOwnPropertyDescriptor(holder, member.key);
     if (descriptor === undefined) continue;
     if ((member.kind === 'getter' ? descriptor.get : descriptor.value) === replacement) return { holder, exact: true };
+    if (views?.installedIn(descriptor)) return { holder, exact: true };
     firstHolder ??= holder;
   }
   return firstHolder === undefined ? undefined : { holder: firstHolder, exact: false };
+}
+
+/**
+ * Installs the per-instance views of a method on the first holder of `key` in the prototype chain of `self` whose
+ * value is `replacement` (standard decorators: called by an initializer, with the instance, or the class for a
+ * static member).
+ */
+export function installViews(self: object, key: string | symbol, replacement: AnyFunction, views: MethodViews): void {
+  for (let holder: object | null = self; holder !== null; holder = Object.getPrototypeOf(holder)) {
+    const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+    if (descriptor === undefined) continue;
+    if (views.installedIn(descriptor)) return;
+    if (descriptor.value === replacement) {
+      views.install(holder);
+      return;
+    }
+  }
 }
 
 function classNameOf(owner: object, isStatic: boolean): string {
@@ -93,7 +123,11 @@ function checkDecoratable(target: DecoratorTarget, member: DecoratedMember, labe
  * member) gets its own namespace, created at its first call and dropped when it is garbage-collected; a call then
  * pays one WeakMap lookup before the core wrapper. With `shared: true`, one namespace serves every instance.
  */
-export function decorateMember(target: DecoratorTarget, member: DecoratedMember, original: AnyFunction): AnyFunction {
+export function decorateMember(
+  target: DecoratorTarget,
+  member: DecoratedMember,
+  original: AnyFunction,
+): DecoratedReplacement {
   const { options } = target;
   const name = memberName(member.key);
   const label = member.owner === undefined ? name : `${classNameOf(member.owner, member.isStatic)}.${name}`;
@@ -101,12 +135,13 @@ export function decorateMember(target: DecoratorTarget, member: DecoratedMember,
 
   let owner = member.owner;
   let replacement: AnyFunction;
+  let views: MethodViews | undefined;
   // The namespace name: the `name` option, else `Class.member` of the class defining the member. Standard decorators
   // are not told that class: it is found from the first instance that calls the member.
   const ownerOf = (self: unknown): object | undefined => {
     if (owner !== undefined || !isInstance(self)) return owner;
     if (member.isPrivate) return member.isStatic ? self : undefined;
-    const found = findOwner(self, member, replacement);
+    const found = findOwner(self, member, replacement, views);
     if (found?.exact) owner = found.holder;
     return found?.holder;
   };
@@ -120,12 +155,22 @@ export function decorateMember(target: DecoratorTarget, member: DecoratedMember,
 
   if (options.shared === true) {
     let shared: AnyFunction | undefined;
+    // The explicit-name path of the memoizer: stable in every process, and shared by decorators given one `name`.
+    const sharedFor = (self: unknown): AnyFunction =>
+      (shared ??= target.memoizer.wrapFunction(target.kind, original, { ...options, name: baseNameOf(self) }));
     replacement = function sharedMember(this: unknown, ...args: unknown[]) {
-      // The explicit-name path of the memoizer: stable in every process, and shared by decorators given one `name`.
-      shared ??= target.memoizer.wrapFunction(target.kind, original, { ...options, name: baseNameOf(this) });
-      return shared.apply(this, args);
+      return sharedFor(this).apply(this, args);
     };
-    return copyFunctionIdentity(replacement, original);
+    // Before the first call a standard decorator does not know its class, so nothing can be named (or cached) yet.
+    const named = () =>
+      freshnessMethodsOf(
+        shared ?? (options.name !== undefined || owner !== undefined ? sharedFor(undefined) : undefined),
+      );
+    attachFreshnessMethods(replacement, {
+      invalidate: (...args: unknown[]) => named()?.invalidate?.(...args) ?? Promise.resolve(),
+      peek: (...args: unknown[]) => named()?.peek?.(...args),
+    });
+    return { replacement: copyFunctionIdentity(replacement, original), views: undefined };
   }
 
   const persistNameOf = (self: object, baseName: string): string | undefined => {
@@ -175,6 +220,7 @@ export function decorateMember(target: DecoratorTarget, member: DecoratedMember,
     wrappedByInstance.set(self, wrapped);
     return wrapped;
   };
+  const wrappedFor = (self: object): AnyFunction => wrappedByInstance.get(self) ?? wrapFor(self);
   replacement = function perInstanceMember(this: unknown, ...args: unknown[]) {
     if (!isInstance(this)) {
       throw new DecoratorError(
@@ -182,7 +228,12 @@ export function decorateMember(target: DecoratorTarget, member: DecoratedMember,
         `${label} was called without an instance (\`this\` is ${String(this)}): call it on an instance, or bind it.`,
       );
     }
-    return (wrappedByInstance.get(this) ?? wrapFor(this)).apply(this, args);
+    return wrappedFor(this).apply(this, args);
   };
-  return copyFunctionIdentity(replacement, original);
+  copyFunctionIdentity(replacement, original);
+  // A getter's value is not a function (nothing to carry `invalidate`), and a #private method cannot be redefined.
+  if (member.kind === 'method' && !member.isPrivate) {
+    views = new MethodViews({ key: member.key, original, replacement, wrappedFor, isStatic: member.isStatic });
+  }
+  return { replacement, views };
 }

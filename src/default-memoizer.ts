@@ -1,5 +1,6 @@
 import { isLegacyDecoratorCall } from './decorator-legacy.js';
 import { isStandardDecoratorContext } from './decorator-standard.js';
+import type { Memoized } from './freshness/memoized.js';
 import { Memoizer } from './memoizer.js';
 import type { AnyFunction, DecoratorOptions, WrapOptions } from './options.js';
 import type { Wrap } from './wrap-or-decorate.js';
@@ -51,7 +52,7 @@ export function memoize<T>(
   propertyKey: string | symbol,
   descriptor: TypedPropertyDescriptor<T>,
 ): TypedPropertyDescriptor<T>;
-export function memoize<F extends AnyFunction>(fn: F, options?: WrapOptions<Parameters<F>, ReturnType<F>>): F;
+export function memoize<F extends AnyFunction>(fn: F, options?: WrapOptions<Parameters<F>, ReturnType<F>>): Memoized<F>;
 export function memoize<A extends unknown[] = any[], R = unknown, E = unknown>(
   options?: WrapOptions<A, R, E> & DecoratorOptions,
 ): Wrap;

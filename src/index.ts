@@ -17,6 +17,11 @@ export {
   NamespaceError,
   ResultEncodingError,
 } from './errors.js';
+export { withFreshCache } from './freshness/fresh-cache.js';
+export type { FunctionStats } from './freshness/function-stats.js';
+export type { FreshnessMethods, Memoized } from './freshness/memoized.js';
+export { asMemoized } from './freshness/memoized.js';
+export type { TagsFunction, Ttl } from './freshness/ttl-policy.js';
 export type { MemoizerStats } from './memoizer.js';
 export { Memoizer } from './memoizer.js';
 export type {
@@ -34,8 +39,11 @@ export { DiskStore } from './stores/disk-store.js';
 export type { MemoryStoreOptions, MemoryStoreStats } from './stores/memory-store.js';
 export { MemoryStore } from './stores/memory-store.js';
 export type {
+  InvalidationOptions,
   MaybePromise,
   PersistedTier,
+  RemoteInvalidation,
+  RemoteRequest,
   RemoteSource,
   RemoteStore,
   Store,

@@ -1,10 +1,27 @@
+import { randomUUID } from 'node:crypto';
 import { decodeTagged, encodeTagged, type Json } from './codec.js';
 import { getSettings } from './config.js';
 import { attachDumpLayer } from './dump/dump-layer.js';
 import { CacheMissError } from './errors.js';
+import { FreshCacheState } from './freshness/fresh-cache-state.js';
+import { type FreshScope, freshScopes } from './freshness/fresh-scopes.js';
+import { scopeChangedSince } from './freshness/freshness-clock.js';
+import { collectFunctionStats, type FunctionStats } from './freshness/function-stats.js';
+import { forgetPending, ReadOnlyInvalidations } from './freshness/invalidation.js';
+import { SharedCopies, watchInvalidations } from './freshness/shared-copies.js';
+import { TagEpochs } from './freshness/tag-epochs.js';
+import { deleteTaggedInTiers } from './freshness/tags.js';
+import { entryTimes, type Lifetime, normalizeTags, validateTtlOption } from './freshness/ttl-policy.js';
 import { warn } from './internal/warn.js';
 import { canonicalFromMemoryKey, persistedKey } from './key.js';
-import { createCounters, type MemoryEntry, MemoryTier, type Namespace, type TierCounters } from './memory-tier.js';
+import {
+  createCounters,
+  createEntry,
+  type MemoryEntry,
+  MemoryTier,
+  type Namespace,
+  type TierCounters,
+} from './memory-tier.js';
 import { resolveNamespace } from './namespace-registry.js';
 import {
   type AnyFunction,
@@ -13,12 +30,11 @@ import {
   validateFunctionOption,
   validateMaxEntries,
   validateStringOption,
-  validateTtl,
   type WrapOptions,
 } from './options.js';
 import { registerMemoizer } from './registry.js';
 import { type RemoteHost, validateRemote } from './remote-call.js';
-import type { PersistedTier, RemoteStore, StoredEntry } from './stores/store.js';
+import type { PersistedTier, RemoteInvalidation, RemoteStore, StoredEntry } from './stores/store.js';
 import { TieredStore } from './stores/tiered-store.js';
 import { copyFunctionIdentity, createWrapper, describeKey, type WrapperHost, type WrapperKind } from './wrap.js';
 import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
@@ -47,6 +63,18 @@ export interface MemoizerStats {
   readonly errors: number;
   /** Entries held in memory now. */
   readonly size: number;
+  /** All hits (every tier) over all calls that looked for an entry; 0 before the first call. */
+  readonly hitRate: number;
+  /** The mean time of a computation on a miss, in ms: the time a hit saves (see {@link FunctionStats}). */
+  readonly meanMissMs: number;
+  /** Hits, misses, hit rate and mean miss time per function (its `name` option, else its own name). */
+  readonly functions: Readonly<Record<string, FunctionStats>>;
+  /** Background refreshes started by `staleWhileRevalidate`. */
+  readonly refreshes: number;
+  /** Background refreshes that threw or rejected (the stale result was kept). */
+  readonly refreshFailures: number;
+  /** Entries removed from memory by `invalidate` and `invalidateTags`. */
+  readonly invalidations: number;
 }
 
 /** One entry as the dump file and persisted tiers see it, with its collection and 32-hex key. */
@@ -56,32 +84,6 @@ export interface ExportedEntry {
 }
 
 const OPTION_NAMES = new Set(['subKey', 'preloadFrom', 'ttl', 'maxEntries', 'clock', 'remote']);
-
-/** A new memory entry; one object literal, so every entry has the same shape. */
-function createEntry(
-  namespace: Namespace,
-  key: unknown,
-  params: unknown,
-  result: unknown,
-  isPromise: boolean,
-  createdAt: number,
-  expiresAt: number | undefined,
-  tags: readonly string[] | undefined,
-): MemoryEntry {
-  return {
-    namespace,
-    key,
-    params,
-    result,
-    isPromise,
-    promise: undefined,
-    createdAt,
-    expiresAt: expiresAt ?? Number.POSITIVE_INFINITY,
-    tags,
-    previous: undefined,
-    next: undefined,
-  };
-}
 
 /** @internal The memoizer internals the dump, persistence, decorator and fixture layers build on. */
 export const internals = Symbol('memotape.internals');
@@ -107,9 +109,21 @@ export class Memoizer {
   readonly subKey: string | undefined;
   readonly #memory: MemoryTier;
   readonly #counters: TierCounters = createCounters();
-  readonly #ttl: number | undefined;
+  readonly #ttl: MemoizerOptions['ttl'];
   readonly #clock: () => number;
+  /** The persisted tiers in use: this memoizer's own, or inside a `withFreshCache` scope, their stand-ins. */
   readonly #tiers: PersistedTier[] = [];
+  /** The `withFreshCache` side: memory set aside by open scopes, and which tiers are in use. */
+  readonly #fresh: FreshCacheState;
+  /** When each tag was last invalidated: a call in flight meanwhile must not store a result carrying it. */
+  readonly #tagEpochs = new TagEpochs();
+  /** Entries of read-only tiers (a preloaded dump) invalidated for this memoizer. */
+  readonly #invalidatedReadOnly = new ReadOnlyInvalidations();
+  /** Memory entries that are copies of remote ones, which invalidations published by other processes name. */
+  readonly #sharedCopies = new SharedCopies();
+  /** Names this memoizer in what it publishes, so it ignores its own invalidations when they come back. */
+  readonly #origin = randomUUID();
+  #watchingRemote = false;
   /** Reads through `#tiers` in order (filling the writable tiers above a hit) and writes to the writable ones. */
   readonly #tiered = new TieredStore<PersistedTier>(this.#tiers, {
     onError: (tier, error) => this.#tierFailed(tier.name, error),
@@ -129,24 +143,31 @@ export class Memoizer {
     validateStringOption(options.subKey, 'subKey');
     validateStringOption(options.preloadFrom, 'preloadFrom');
     validateFunctionOption(options.clock, 'clock');
-    this.#ttl = validateTtl(options.ttl, 'ttl');
+    this.#ttl = validateTtlOption(options.ttl, 'ttl');
     this.#clock = options.clock ?? Date.now;
     this.subKey = options.subKey;
     this.collection = options.subKey ?? 'null';
     this.#memory = new MemoryTier(validateMaxEntries(options.maxEntries, 'maxEntries'), this.#clock, this.#counters);
+    this.#fresh = new FreshCacheState(this.#memory, this.#tiers, (tier, scope) => this.freshTier(tier, scope));
     this.#remote = validateRemote(options.remote);
     this.#host = {
       remote: this.#remote === undefined ? undefined : this.#remoteHost(this.#remote),
       memory: this.#memory,
       hasPersistedTiers: () => this.#tiers.length > 0,
       lookupPersisted: (namespace, key, params) => this.#lookupPersisted(namespace, key, params),
-      store: (namespace, key, params, encoded, isPromise, ttl) =>
-        this.#store(namespace, key, params, encoded, isPromise, ttl),
+      store: (namespace, key, params, encoded, isPromise, lifetime, startedAt) =>
+        this.#store(namespace, key, params, encoded, isPromise, lifetime, startedAt),
+      invalidate: (namespace, key) => this.#invalidate(namespace, key),
+      peekPersisted: (namespace, key) => this.#peekPersisted(namespace, key),
+      policyFailed: (namespace, option, error) => this.#policyFailed(namespace, option, error),
+      tagsInvalidatedSince: (startedAt) => this.#tagEpochs.invalidatedSince(startedAt),
     };
     const preloadFrom = options.preloadFrom ?? getSettings().preloadFrom;
     registerMemoizer(this, preloadFrom);
     // Dump layer hooks (see src/dump/): preload this collection now, and join the exit dump when it is on.
     if (this.joinsDumpLayer()) attachDumpLayer(this, this.collection, this[internals], preloadFrom);
+    // Created inside `withFreshCache`: this memoizer joins the open scopes, as if it had existed before them.
+    if (freshScopes().length > 0) this.#fresh.sync(this.joinsDumpLayer());
   }
 
   /**
@@ -222,11 +243,17 @@ export class Memoizer {
    * on it.
    */
   protected wrapWith(kind: WrapperKind, options: WrapOptions & DecoratorOptions): Wrap {
-    return createWrapOrDecorator(this, kind, options, {
+    const wrap = createWrapOrDecorator(this, kind, options, {
       memory: this.#memory,
       extraOptionNames: this.extraWrapOptionNames(),
       requiresPersistedNamespace: () => this.requiresPersistedNamespace(),
     });
+    if (options.staleWhileRevalidate && (options.ttl ?? this.#ttl) === undefined) {
+      throw new TypeError(
+        'Expected a `ttl` with `staleWhileRevalidate`: the window starts when the TTL ends (give the wrapper or the memoizer a `ttl`)',
+      );
+    }
+    return wrap;
   }
 
   /** @internal Wrap option names a subclass or layer accepts on top of the core ones. */
@@ -254,7 +281,11 @@ export class Memoizer {
       paramsEncoder: options.paramsEncoder,
       resultEncoder: options.resultEncoder,
       resultDecoder: options.resultDecoder,
-      ttl: options.ttl ?? this.#ttl,
+      policy: {
+        ttl: options.ttl ?? this.#ttl,
+        tags: options.tags,
+        staleWhileRevalidate: options.staleWhileRevalidate,
+      },
     });
   }
 
@@ -288,6 +319,35 @@ export class Memoizer {
   }
 
   /**
+   * Removes every entry carrying one of `tags` (the `tags` option): from memory, from the preloaded dump (for this
+   * memoizer), from this memoizer's disk folder, and, through per-tag versions, from a Redis tier for every process
+   * that shares it. A call in flight whose result carries one of the tags still returns it, but does not store it.
+   * Memory and disk are done when it returns; the promise settles once the remote tier is done too. Never rejects
+   * for a tier that fails (one warning, and `stats().errors`); throws a TypeError for tags that are not strings.
+   *
+   * @example
+   * ```ts
+   * await repository.updateUser(123, changes);
+   * await memoizer.invalidateTags(['user:123']); // getUser(123), getProfile(123), ...
+   * ```
+   */
+  invalidateTags(tags: readonly string[]): Promise<void> {
+    const list = normalizeTags(tags, 'tags');
+    if (list === undefined) return Promise.resolve();
+    this.#tagEpochs.invalidate(list);
+    this.#counters.invalidations += this.#memory.removeTagged(list);
+    // Read-only tiers are hidden inside a fresh-cache scope: what is invalidated there concerns the scope only.
+    if (this.#fresh.scope === undefined) this.#invalidatedReadOnly.addTags(list);
+    const pending = deleteTaggedInTiers(this.#tiers, list, (name, error) => this.#tierFailed(name, error));
+    const remote = this.#activeRemote();
+    if (remote?.invalidateTags !== undefined) {
+      const invalidated = remote.invalidateTags(list, { origin: this.#origin });
+      pending.push(invalidated.catch((error: unknown) => this.#tierFailed('remote', error)));
+    }
+    return Promise.all(pending).then(() => undefined);
+  }
+
+  /**
    * Hit, miss, write, eviction and error counts since the memoizer was created.
    *
    * @example
@@ -297,14 +357,23 @@ export class Memoizer {
    */
   stats(): MemoizerStats {
     const counters = this.#counters;
+    const { memoryHits, meanMissMs, functions } = collectFunctionStats(this.#memory, counters);
+    const hits = { ...counters.hits, memory: memoryHits };
+    const allHits = hits.memory + hits.preload + hits.disk + hits.remote;
     return {
-      hits: { ...counters.hits },
+      hits,
       misses: counters.misses,
       writes: counters.writes,
       evictions: counters.evictions,
       expirations: counters.expirations,
       errors: counters.errors,
       size: this.#memory.size,
+      hitRate: allHits + counters.misses === 0 ? 0 : allHits / (allHits + counters.misses),
+      meanMissMs,
+      functions,
+      refreshes: counters.refreshes,
+      refreshFailures: counters.refreshFailures,
+      invalidations: counters.invalidations,
     };
   }
 
@@ -314,13 +383,60 @@ export class Memoizer {
       memory: this.#memory,
       counters: this.#counters,
       clock: this.#clock,
+      /** The tiers in use now (inside a `withFreshCache` scope, the scope's stand-ins). */
       tiers: this.#tiers,
-      addTier: (tier: PersistedTier) => {
-        this.#tiers.push(tier);
-      },
+      addTier: (tier: PersistedTier) => this.#fresh.addTier(tier),
       exportEntries: () => this.#exportEntries(),
       toStoredEntry: (entry: MemoryEntry) => this.#toStoredEntry(entry),
+      /**
+       * Follows the open `withFreshCache` scopes (see src/freshness/fresh-cache.ts). Fixture tapes, which do not join
+       * the dump layer, stay out: they replay and record their own file.
+       */
+      syncFreshCache: () => this.#fresh.sync(this.joinsDumpLayer()),
     };
+  }
+
+  /**
+   * @internal The stand-in of one of this memoizer's tiers inside a `withFreshCache` scope (a disk tier under the
+   * scope's temp cache dir), or `undefined` to leave the tier out of the scope. Every tier is left out by default:
+   * nothing recorded in the scope may reach it.
+   */
+  protected freshTier(_tier: PersistedTier, _scope: FreshScope): PersistedTier | undefined {
+    return undefined;
+  }
+
+  /** The remote tier, unless a `withFreshCache` scope leaves it out. */
+  #activeRemote(): RemoteStore | undefined {
+    return this.#fresh.scope === undefined ? this.#remote : undefined;
+  }
+
+  #policyFailed(namespace: Namespace, option: string, error: unknown): void {
+    this.#counters.errors++;
+    warn(
+      'MEMOTAPE_FRESHNESS_OPTION_FAILED',
+      `${namespace.displayName}: the \`${option}\` function failed, so the result was not stored: ${(error as Error)?.message ?? String(error)}`,
+      `freshness-option:${namespace.displayName}:${option}`,
+    );
+  }
+
+  /** Drops one call's entry from every tier, and forgets it in flight. */
+  #invalidate(namespace: Namespace, key: unknown): Promise<void> {
+    forgetPending(namespace, key);
+    const entry = namespace.entries.get(key);
+    if (entry !== undefined) {
+      this.#memory.remove(entry);
+      this.#counters.invalidations++;
+    }
+    if (namespace.persistName === undefined || namespace.conflict !== undefined) return Promise.resolve();
+    const hexKey = describeKey(namespace, key);
+    if (this.#fresh.scope === undefined) this.#invalidatedReadOnly.addKey(hexKey);
+    const pending: unknown[] = [this.#tiered.delete(hexKey)];
+    const remote = this.#activeRemote();
+    if (remote !== undefined) {
+      const deleted = remote.delete(hexKey, { origin: this.#origin });
+      pending.push(deleted.catch((error: unknown) => this.#tierFailed('remote', error)));
+    }
+    return Promise.all(pending).then(() => undefined);
   }
 
   #store(
@@ -329,25 +445,48 @@ export class Memoizer {
     params: unknown,
     encoded: unknown,
     isPromise: boolean,
-    ttl: number | undefined,
+    lifetime: Lifetime,
+    startedAt: number,
     skipRemote = false,
   ): void {
-    if (ttl === 0) return;
-    const now = this.#clock();
-    const entry = createEntry(
-      namespace,
-      key,
-      params,
-      encoded,
-      isPromise,
-      now,
-      ttl === undefined ? undefined : now + ttl,
-      undefined,
-    );
+    const { tags } = lifetime;
+    if (lifetime.ttl === 0 || scopeChangedSince(startedAt)) return;
+    if (tags !== undefined && this.#tagEpochs.isStale(tags, startedAt)) return;
+    const times = entryTimes(lifetime, this.#clock());
+    const entry = createEntry(namespace, key, params, encoded, isPromise, times, tags);
     this.#memory.insert(entry);
     this.#counters.writes++;
-    if (this.#tiers.length > 0 || (this.#remote !== undefined && isPromise && !skipRemote)) {
-      this.#writeThrough(entry, skipRemote);
+    const shared = isPromise && this.#activeRemote() !== undefined;
+    if (shared) this.#noteSharedCopy(entry);
+    if (this.#tiers.length > 0 || (shared && !skipRemote)) this.#writeThrough(entry, skipRemote);
+  }
+
+  /**
+   * Notes that a memory entry is a copy of a remote one (results of async functions go to the remote tier), and
+   * starts listening to the tier's invalidations, so that another process invalidating it reaches this copy too.
+   */
+  #noteSharedCopy(entry: MemoryEntry): void {
+    const { namespace } = entry;
+    if (namespace.persistName === undefined || namespace.conflict !== undefined) return;
+    this.#sharedCopies.note(describeKey(namespace, entry.key), entry);
+    if (this.#watchingRemote || this.#remote === undefined) return;
+    this.#watchingRemote = true;
+    watchInvalidations(this.#remote, this, (memoizer, invalidation) => memoizer.#remoteInvalidated(invalidation));
+  }
+
+  /** Drops the local copies of what another process (or another memoizer here) invalidated through the remote tier. */
+  #remoteInvalidated({ origin, tags, keys }: RemoteInvalidation): void {
+    if (origin === this.#origin) return;
+    if (tags !== undefined && tags.length > 0) {
+      this.#tagEpochs.invalidate(tags);
+      this.#counters.invalidations += this.#memory.removeTagged(tags);
+    }
+    for (const hexKey of keys ?? []) {
+      const entry = this.#sharedCopies.take(hexKey);
+      if (entry === undefined) continue;
+      forgetPending(entry.namespace, entry.key);
+      this.#memory.remove(entry);
+      this.#counters.invalidations++;
     }
   }
 
@@ -369,8 +508,9 @@ export class Memoizer {
     // Each failing tier is reported through `#tierFailed`; asynchronous writes are not waited for.
     this.#tiered.set(stored.key, stored.entry);
     // Only results of async functions go remote: a synchronous caller could never wait for them to come back.
-    if (this.#remote !== undefined && entry.isPromise && !skipRemote) {
-      this.#remote.set(stored.key, stored.entry).catch((error: unknown) => this.#tierFailed('remote', error));
+    const remote = this.#activeRemote();
+    if (remote !== undefined && entry.isPromise && !skipRemote) {
+      remote.set(stored.key, stored.entry).catch((error: unknown) => this.#tierFailed('remote', error));
     }
   }
 
@@ -378,22 +518,35 @@ export class Memoizer {
   #remoteHost(remote: RemoteStore): RemoteHost {
     return {
       remote,
-      toStored: (namespace, params, encoded, ttl) => {
-        const now = this.#clock();
-        const expiresAt = ttl === undefined ? undefined : now + ttl;
-        return this.#toStoredEntry(createEntry(namespace, undefined, params, encoded, true, now, expiresAt, undefined))
-          .entry;
+      active: () => this.#fresh.scope === undefined,
+      now: this.#clock,
+      toStored: (namespace, params, encoded, lifetime) => {
+        const times = entryTimes(lifetime, this.#clock());
+        const entry = createEntry(namespace, undefined, params, encoded, true, times, lifetime.tags);
+        return this.#toStoredEntry(entry).entry;
       },
-      storeLocally: (namespace, key, params, encoded, ttl) => {
+      isStale: (tags, startedAt) =>
+        scopeChangedSince(startedAt) || (tags !== undefined && this.#tagEpochs.isStale(tags, startedAt)),
+      countMiss: (namespace) => {
         this.#counters.misses++;
-        this.#store(namespace, key, params, encoded, true, ttl, true);
+        namespace.calls.misses++;
       },
-      fillFromRemote: (namespace, key, params, stored, encoded) => {
+      storeLocally: (namespace, key, params, encoded, lifetime, startedAt) => {
+        this.#store(namespace, key, params, encoded, true, lifetime, startedAt, true);
+      },
+      fillFromRemote: (namespace, key, params, stored, encoded, startedAt, countHit) => {
+        if (countHit) {
+          this.#counters.hits.remote++;
+          namespace.calls.persistedHits++;
+        }
+        // Fetched for a cache that is no longer the current one, or carrying a tag invalidated meanwhile: not kept.
+        if (scopeChangedSince(startedAt)) return;
+        if (stored.tags !== undefined && this.#tagEpochs.isStale(stored.tags, startedAt)) return;
         // A local copy never outlives the remote entry: without its own expiry it lives as long as the remote TTL.
         const expiresAt =
           stored.expiresAt ?? (remote.defaultTtl === undefined ? undefined : stored.createdAt + remote.defaultTtl);
         const entry = this.#insertStored(namespace, key, params, { ...stored, expiresAt }, encoded);
-        this.#counters.hits.remote++;
+        this.#noteSharedCopy(entry);
         if (namespace.persistName !== undefined)
           this.#tiered.set(describeKey(namespace, key), this.#toStoredEntry(entry).entry);
       },
@@ -409,7 +562,11 @@ export class Memoizer {
     );
   }
 
-  #lookupPersisted(namespace: Namespace, key: unknown, params: unknown): MemoryEntry | undefined {
+  /** The entry of one call in the synchronous persisted tiers, with its result decoded. */
+  #findPersisted(
+    namespace: Namespace,
+    key: unknown,
+  ): { stored: StoredEntry; result: unknown; tier: PersistedTier } | undefined {
     if (namespace.persistName === undefined || namespace.conflict !== undefined) return undefined;
     const hexKey = persistedKey(namespace.persistName, canonicalFromMemoryKey(key));
     const now = this.#clock();
@@ -418,6 +575,7 @@ export class Memoizer {
     const hit = this.#tiered.lookupSync(hexKey, (stored, tier) => {
       if (stored.namespace !== namespace.persistName) return false;
       if (stored.expiresAt !== undefined && stored.expiresAt <= now) return false;
+      if (tier.readOnly && this.#invalidatedReadOnly.covers(hexKey, stored.tags)) return false;
       try {
         result = decodeTagged(stored.result);
         return true;
@@ -426,10 +584,24 @@ export class Memoizer {
         return false;
       }
     });
-    if (hit === undefined) return undefined;
-    const entry = this.#insertStored(namespace, key, params, hit.value, result);
-    this.#counters.hits[hit.tier.name]++;
+    return hit === undefined ? undefined : { stored: hit.value, result, tier: hit.tier };
+  }
+
+  #lookupPersisted(namespace: Namespace, key: unknown, params: unknown): MemoryEntry | undefined {
+    const found = this.#findPersisted(namespace, key);
+    if (found === undefined) return undefined;
+    const entry = this.#insertStored(namespace, key, params, found.stored, found.result);
+    this.#counters.hits[found.tier.name]++;
+    namespace.calls.persistedHits++;
     return entry;
+  }
+
+  /** `peek` past memory: the entry of a synchronous persisted tier, neither counted nor put in memory. */
+  #peekPersisted(namespace: Namespace, key: unknown): MemoryEntry | undefined {
+    const found = this.#findPersisted(namespace, key);
+    if (found === undefined) return undefined;
+    const { stored, result } = found;
+    return createEntry(namespace, key, undefined, result, stored.promise, stored, stored.tags);
   }
 
   /** Puts a persisted entry (already decoded to `result`) into memory. */
@@ -440,16 +612,7 @@ export class Memoizer {
     stored: StoredEntry,
     result: unknown,
   ): MemoryEntry {
-    const entry = createEntry(
-      namespace,
-      key,
-      params,
-      result,
-      stored.promise,
-      stored.createdAt,
-      stored.expiresAt,
-      stored.tags,
-    );
+    const entry = createEntry(namespace, key, params, result, stored.promise, stored, stored.tags);
     this.#memory.insert(entry);
     return entry;
   }
@@ -464,6 +627,7 @@ export class Memoizer {
       promise: entry.isPromise,
       createdAt: entry.createdAt,
       ...(entry.expiresAt === Number.POSITIVE_INFINITY ? {} : { expiresAt: entry.expiresAt }),
+      ...(entry.staleAt === Number.POSITIVE_INFINITY ? {} : { staleAt: entry.staleAt }),
       ...(entry.tags === undefined ? {} : { tags: entry.tags }),
     };
     return { key: describeKey(namespace, entry.key), entry: stored };
@@ -471,7 +635,9 @@ export class Memoizer {
 
   *#exportEntries(): IterableIterator<ExportedEntry> {
     const now = this.#clock();
-    for (const entry of this.#memory.entries()) {
+    // Inside `withFreshCache` the dump sees the entries set aside by the outermost scope: nothing recorded in a scope
+    // reaches it.
+    for (const entry of this.#fresh.realEntries()) {
       const { namespace } = entry;
       if (entry.expiresAt <= now) continue;
       if (namespace.persistName === undefined || namespace.conflict !== undefined) {

@@ -1,4 +1,11 @@
 import type { DeferredRecording } from './deferred-recording.js';
+import {
+  type TagsFunction,
+  type Ttl,
+  validateStaleWhileRevalidate,
+  validateTagsOption,
+  validateTtlOption,
+} from './freshness/ttl-policy.js';
 import type { RemoteStore } from './stores/store.js';
 
 /** Any function memotape can wrap. */
@@ -56,11 +63,30 @@ export interface WrapOptions<A extends unknown[] = any[], R = unknown, E = unkno
   /** Decodes stored results before they are returned. @default the identity */
   readonly resultDecoder?: ResultDecoderFactory<A, R, E> | undefined;
   /**
-   * Milliseconds an entry lives (for a promise, counted from when it settles); overrides the memoizer's `ttl`.
+   * Milliseconds an entry lives (for a promise, counted from when it settles), or a function of the result and the
+   * arguments that answers them (`(report, range) => (range === 'day' ? 3_600_000 : 60_000)`). `0` means the result
+   * is not stored. Overrides the memoizer's `ttl`.
    * @default the memoizer's `ttl` (no expiry)
    */
-  readonly ttl?: number | undefined;
+  readonly ttl?: Ttl<A, ResultOf<R>> | undefined;
+  /**
+   * The tags of a result: `(result, ...args) => string[]` (for a promise, the settled value). Tags are stored with
+   * the entry (in memory, on disk, in the dump and in Redis), and `memoizer.invalidateTags(tags)` removes every entry
+   * carrying one of them. See docs/freshness.md.
+   * @default undefined (entries have no tags)
+   */
+  readonly tags?: TagsFunction<A, ResultOf<R>> | undefined;
+  /**
+   * Milliseconds after the TTL during which a stale result is still returned at once, while one background call
+   * refreshes it (one per key in this process, and across processes with a Redis tier). A failed refresh keeps the
+   * stale result until the window ends. Needs a `ttl`.
+   * @default undefined (an expired entry is a miss)
+   */
+  readonly staleWhileRevalidate?: number | undefined;
 }
+
+/** The result type seen by `ttl` and `tags` functions: `any` when the wrapper's result type was not given. */
+export type ResultOf<R> = unknown extends R ? any : R;
 
 /**
  * Options that only method decorators take, on top of {@link WrapOptions}. Each instance keeps its own entries by
@@ -125,11 +151,11 @@ export interface MemoizerOptions {
    */
   readonly preloadFrom?: string | undefined;
   /**
-   * Milliseconds an entry lives; an expired entry is a miss and is removed. For a promise, counted from when it
-   * settles.
+   * Milliseconds an entry lives, or a function of the result and the arguments that answers them; an expired entry
+   * is a miss and is removed. For a promise, counted from when it settles. `0` means results are not stored.
    * @default undefined (entries never expire)
    */
-  readonly ttl?: number | undefined;
+  readonly ttl?: Ttl | undefined;
   /**
    * The most entries the memory tier holds; the least recently used is evicted first.
    * @default Infinity
@@ -201,7 +227,15 @@ export function validateFolderName(value: unknown, option: string): void {
   }
 }
 
-const WRAP_OPTION_NAMES = new Set(['name', 'paramsEncoder', 'resultEncoder', 'resultDecoder', 'ttl']);
+const WRAP_OPTION_NAMES = new Set([
+  'name',
+  'paramsEncoder',
+  'resultEncoder',
+  'resultDecoder',
+  'ttl',
+  'tags',
+  'staleWhileRevalidate',
+]);
 
 /** Checks wrap options at once; unknown names are rejected so a typo never silently changes behaviour. */
 export function validateWrapOptions(options: WrapOptions, extraNames: ReadonlySet<string> = new Set()): void {
@@ -213,5 +247,7 @@ export function validateWrapOptions(options: WrapOptions, extraNames: ReadonlySe
   validateFunctionOption(options.paramsEncoder, 'paramsEncoder');
   validateFunctionOption(options.resultEncoder, 'resultEncoder');
   validateFunctionOption(options.resultDecoder, 'resultDecoder');
-  validateTtl(options.ttl, 'ttl');
+  validateTtlOption(options.ttl, 'ttl');
+  validateTagsOption(options.tags, 'tags');
+  validateStaleWhileRevalidate(options.staleWhileRevalidate, 'staleWhileRevalidate');
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { getSettings } from './config.js';
+import type { FreshScope } from './freshness/fresh-scopes.js';
 import { warn } from './internal/warn.js';
 import { internals, Memoizer, type MemoizerStats } from './memoizer.js';
 import {
@@ -11,6 +12,7 @@ import {
 } from './options.js';
 import { storeDirectory } from './stores/disk-layout.js';
 import { DiskStore } from './stores/disk-store.js';
+import type { PersistedTier } from './stores/store.js';
 
 /**
  * Options of `new PersistentMemoizer()`: those of `Memoizer` (except `subKey`, which is the `subDir` here) plus where
@@ -158,6 +160,25 @@ export class PersistentMemoizer extends Memoizer {
     return PERSISTENT_OPTION_NAMES;
   }
 
+  /** @internal Inside `withFreshCache`, the disk tier is a folder of the same name under the scope's temp dir. */
+  protected override freshTier(tier: PersistedTier, scope: FreshScope): PersistedTier | undefined {
+    if (tier.name !== 'disk' || tier.store !== this.#disk) return super.freshTier(tier, scope);
+    const store = new DiskStore({
+      directory: storeDirectory(scope.cacheDir(), this.subDir),
+      maxBytes: this.#disk.maxBytes,
+      clock: this[internals].clock,
+    });
+    return { name: 'disk', store };
+  }
+
+  /** The disk store in use: this memoizer's folder, or inside `withFreshCache` its stand-in under a temp dir. */
+  #activeDisk(): DiskStore {
+    for (const tier of this[internals].tiers) {
+      if (tier.name === 'disk' && tier.store instanceof DiskStore) return tier.store;
+    }
+    return this.#disk;
+  }
+
   /**
    * Removes every entry from memory and this memoizer's folder on disk (other `subDir`s are left alone). Calling it
    * twice is harmless; a folder that cannot be removed gives one warning, never an error.
@@ -169,14 +190,15 @@ export class PersistentMemoizer extends Memoizer {
    */
   override cacheClear(): void {
     super.cacheClear();
+    const disk = this.#activeDisk();
     try {
-      this.#disk.clear();
+      disk.clear();
     } catch (error) {
       this[internals].counters.errors++;
       warn(
         'MEMOTAPE_DISK_CLEAR_FAILED',
-        `could not clear ${this.directory}: ${(error as Error).message}`,
-        `disk-clear:${this.directory}`,
+        `could not clear ${disk.directory}: ${(error as Error).message}`,
+        `disk-clear:${disk.directory}`,
       );
     }
   }
@@ -193,7 +215,7 @@ export class PersistentMemoizer extends Memoizer {
    */
   override prune(): number {
     const removed = super.prune();
-    const disk = this.#disk.prune();
+    const disk = this.#activeDisk().prune();
     return removed + disk.expired + disk.damaged + disk.evicted;
   }
 
@@ -209,15 +231,16 @@ export class PersistentMemoizer extends Memoizer {
    */
   override stats(): PersistentMemoizerStats {
     const base = super.stats();
-    const disk = this.#disk.stats();
-    const usage = this.#disk.usage();
+    const store = this.#activeDisk();
+    const disk = store.stats();
+    const usage = store.usage();
     return {
       ...base,
       evictions: base.evictions + disk.evictions,
       expirations: base.expirations + disk.expirations,
       errors: base.errors + disk.errors + disk.damaged,
       disk: {
-        directory: this.directory,
+        directory: store.directory,
         entries: usage.entries,
         bytes: usage.bytes,
         writes: disk.writes,

@@ -1,6 +1,7 @@
 import { decorateLegacy, isLegacyDecoratorCall } from './decorator-legacy.js';
 import { decorateStandard, isStandardDecoratorContext } from './decorator-standard.js';
 import type { DecoratorTarget } from './decorators.js';
+import type { Memoized } from './freshness/memoized.js';
 import type { Memoizer } from './memoizer.js';
 import type { MemoryTier } from './memory-tier.js';
 import {
@@ -15,7 +16,7 @@ import type { WrapperKind } from './wrap.js';
 
 /**
  * What `record(options)`, `replay(options)` and `memoize(options)` return: a function wrapper that keeps the wrapped
- * function's type, and a method decorator for both TypeScript 5 standard decorators and legacy
+ * function's type (plus `invalidate` and `peek`, see {@link Memoized}), and a method decorator for both TypeScript 5 standard decorators and legacy
  * `experimentalDecorators`, told apart by how it is called.
  *
  * @example
@@ -27,8 +28,8 @@ import type { WrapperKind } from './wrap.js';
  * ```
  */
 export interface Wrap {
-  /** Wraps a function. */
-  <F extends AnyFunction>(fn: F, noContext?: never): F;
+  /** Wraps a function: the wrapper keeps its type (overloads, generics) and adds `invalidate` and `peek`. */
+  <F extends AnyFunction>(fn: F, noContext?: never): Memoized<F>;
   /** A standard decorator on a method, static or not (per instance, or per class for a static method). */
   <This, Method extends (this: This, ...args: any) => any>(
     method: Method,

@@ -1,6 +1,11 @@
 import { types } from 'node:util';
 import { DeferredRecording } from './deferred-recording.js';
 import { CacheMissError } from './errors.js';
+import { currentTick } from './freshness/freshness-clock.js';
+import { wasInvalidated } from './freshness/invalidation.js';
+import { attachFreshnessMethods } from './freshness/memoized.js';
+import { isStale, refreshInBackground } from './freshness/stale-while-revalidate.js';
+import { type FreshnessPolicy, type Lifetime, resolveLifetime, staticLifetime } from './freshness/ttl-policy.js';
 import {
   canonicalFromMemoryKey,
   canonicalize,
@@ -12,7 +17,7 @@ import {
 import type { MemoryEntry, MemoryTier, Namespace } from './memory-tier.js';
 import type { AnyFunction, ResultDecoderFactory, ResultEncoderFactory } from './options.js';
 import { PrimitiveKeyCache } from './primitive-key-cache.js';
-import { memoizeRemotely, type RemoteHost, replayRemotely, usesRemote } from './remote-call.js';
+import { memoizeRemotely, type RemoteHost, refreshRemotely, replayRemotely, usesRemote } from './remote-call.js';
 
 /** What a wrapper needs from its memoizer; implemented by `Memoizer`. */
 export interface WrapperHost {
@@ -23,15 +28,27 @@ export interface WrapperHost {
   hasPersistedTiers(): boolean;
   /** Looks a memory miss up in the persisted tiers, filling memory from a hit. */
   lookupPersisted(namespace: Namespace, key: unknown, params: unknown): MemoryEntry | undefined;
-  /** Stores a recorded call in memory and the persisted tiers. */
+  /**
+   * Stores a recorded call in memory and the persisted tiers, unless something made it stale since the computation
+   * started at tick `startedAt` (an invalidated tag, a fresh-cache scope change).
+   */
   store(
     namespace: Namespace,
     key: unknown,
     params: unknown,
     encoded: unknown,
     isPromise: boolean,
-    ttl: number | undefined,
+    lifetime: Lifetime,
+    startedAt: number,
   ): void;
+  /** Drops the entry of one call from every tier (and forgets it in flight). */
+  invalidate(namespace: Namespace, key: unknown): Promise<void>;
+  /** The entry of one call in a synchronous persisted tier, decoded but not put in memory or counted. */
+  peekPersisted(namespace: Namespace, key: unknown): MemoryEntry | undefined;
+  /** Reports a `ttl` or `tags` function that threw or answered something invalid (the result is not stored). */
+  policyFailed(namespace: Namespace, option: string, error: unknown): void;
+  /** Whether any tag of this memoizer was invalidated after tick `startedAt`. */
+  tagsInvalidatedSince(startedAt: number): boolean;
 }
 
 export type WrapperKind = 'record' | 'replay' | 'memoize';
@@ -43,7 +60,7 @@ export interface WrapperSpec {
   readonly paramsEncoder: ((...args: unknown[]) => unknown) | undefined;
   readonly resultEncoder: ResultEncoderFactory | undefined;
   readonly resultDecoder: ResultDecoderFactory | undefined;
-  readonly ttl: number | undefined;
+  readonly policy: FreshnessPolicy;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -76,9 +93,18 @@ export function copyFunctionIdentity<F extends Function>(wrapper: F, original: F
   return wrapper;
 }
 
+/** One computation, as storing its result needs it. */
+interface Computation {
+  readonly args: unknown[];
+  /** The unencoded result (for a promise, its settled value, once there), for the `ttl` and `tags` functions. */
+  raw: unknown;
+  /** The freshness tick when it started (see src/freshness/freshness-clock.ts). */
+  readonly startedAt: number;
+}
+
 /** Builds the call path of a `record`, `replay` or `memoize` wrapper. */
 export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction {
-  const { kind, fn, namespace, paramsEncoder, ttl } = spec;
+  const { kind, fn, namespace, paramsEncoder, policy } = spec;
   const encoderFor = spec.resultEncoder?.(fn);
   const decoderFor = spec.resultDecoder?.(fn);
   // Only calls known to return promises may wait for a remote tier: an async function, or one seen returning one.
@@ -101,9 +127,35 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     return entry.isPromise ? Promise.resolve(decoded) : decoded;
   };
 
-  const track = (key: unknown, params: unknown, recording: DeferredRecording, isPromise: boolean): void => {
+  // A fixed TTL without tags is decided once; `ttl` and `tags` functions are asked per result.
+  const fixedLifetime = staticLifetime(policy);
+  const lifetimeOf = (raw: unknown, args: unknown[]): Lifetime | undefined =>
+    fixedLifetime !== null
+      ? fixedLifetime
+      : resolveLifetime(policy, raw, args, (option, error) => host.policyFailed(namespace, option, error));
+  const storeResult = (
+    key: unknown,
+    params: unknown,
+    encoded: unknown,
+    isPromise: boolean,
+    call: Computation,
+  ): void => {
+    const lifetime = lifetimeOf(call.raw, call.args);
+    if (lifetime !== undefined) host.store(namespace, key, params, encoded, isPromise, lifetime, call.startedAt);
+  };
+  // With tags, a call in flight when any tag is invalidated is no longer shared: its result may carry that tag.
+  const startedAtOf = policy.tags === undefined ? undefined : new WeakMap<DeferredRecording, number>();
+
+  const track = (
+    key: unknown,
+    params: unknown,
+    recording: DeferredRecording,
+    isPromise: boolean,
+    call: Computation | undefined,
+  ): void => {
     const ref = new WeakRef(recording);
     namespace.pending.set(key, ref);
+    if (startedAtOf !== undefined && call !== undefined) startedAtOf.set(recording, call.startedAt);
     pendingCleanup.register(recording, { namespace, key, ref }, ref);
     const release = (): boolean => {
       pendingCleanup.unregister(ref);
@@ -114,7 +166,9 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     };
     recording.registerCallback(
       (encoded) => {
-        if (release()) host.store(namespace, key, params, encoded, isPromise, ttl);
+        if (release() && call !== undefined && !wasInvalidated(recording)) {
+          storeResult(key, params, encoded, isPromise, call);
+        }
       },
       () => {
         release();
@@ -122,11 +176,27 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     );
   };
 
-  const recordPromise = (key: unknown, params: unknown, args: unknown[], pending: PromiseLike<unknown>) => {
+  /** Adds a successful computation's time to the function's miss statistics. */
+  const timeMiss = (started: number): void => {
+    namespace.calls.missTime += performance.now() - started;
+    namespace.calls.timedMisses++;
+  };
+
+  const recordPromise = (
+    key: unknown,
+    params: unknown,
+    args: unknown[],
+    pending: PromiseLike<unknown>,
+    startedAt: number,
+    timedFrom: number | undefined,
+  ) => {
     let derived: Promise<unknown> | undefined;
+    const call: Computation = { args, raw: undefined, startedAt };
     const recording = new DeferredRecording<unknown, unknown>({ makeInterimResult: () => derived });
     derived = Promise.resolve(pending).then(
       (value) => {
+        call.raw = value;
+        if (timedFrom !== undefined) timeMiss(timedFrom);
         if (recording.state !== 'pending') return value;
         let encoded: unknown = value;
         if (encoderFor !== undefined) {
@@ -152,36 +222,41 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
         throw error;
       },
     );
-    track(key, params, recording, true);
+    track(key, params, recording, true, call);
     return derived;
   };
 
-  const record = (thisArg: unknown, args: unknown[], key: unknown, params: unknown): unknown => {
+  /** Runs the function and records its result; `timed` (a `memoize` miss) adds its time to the statistics. */
+  const record = (thisArg: unknown, args: unknown[], key: unknown, params: unknown, timed = false): unknown => {
+    const startedAt = currentTick();
+    const timedFrom = timed ? performance.now() : undefined;
     const result = fn.apply(thisArg, args);
     if (isThenable(result)) {
       namespace.returnsPromise = true;
-      return recordPromise(key, params, args, result);
+      return recordPromise(key, params, args, result, startedAt, timedFrom);
     }
+    if (timedFrom !== undefined) timeMiss(timedFrom);
+    const call: Computation = { args, raw: result, startedAt };
     if (encoderFor === undefined) {
-      host.store(namespace, key, params, result, false, ttl);
+      storeResult(key, params, result, false, call);
       return result;
     }
     const encoded = encoderFor(...args)(result as never);
-    if (encoded instanceof DeferredRecording) track(key, params, encoded, false);
-    else host.store(namespace, key, params, encoded, false, ttl);
+    if (encoded instanceof DeferredRecording) track(key, params, encoded, false, call);
+    else storeResult(key, params, encoded, false, call);
     return result;
   };
 
   const { memory } = host;
   const { counters } = memory;
-  const { entries } = namespace;
+  const { entries, calls } = namespace;
   // Without an LRU bound and a decoder, a hit on an entry that never expires is answered without calling into the
   // memory tier: nothing to expire, nothing to move, nothing to decode. Every other hit goes through find().
   const plainHits = memory.maxEntries === Number.POSITIVE_INFINITY && decoderFor === undefined;
   const find = (key: unknown, params: unknown, args: unknown[]): MemoryEntry | undefined => {
     const entry = memory.get(namespace, key);
     if (entry !== undefined) {
-      counters.hits.memory++;
+      calls.memoryHits++;
       return entry;
     }
     return host.hasPersistedTiers() ? host.lookupPersisted(namespace, key, params ?? { args }) : undefined;
@@ -189,11 +264,15 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
 
   const interim = (key: unknown): { value: unknown } | undefined => {
     const recording = namespace.pending.get(key)?.deref();
-    return recording?.state === 'pending' ? recording.getInterimResult() : undefined;
+    if (recording?.state !== 'pending') return undefined;
+    const startedAt = startedAtOf?.get(recording);
+    if (startedAt !== undefined && host.tagsInvalidatedSince(startedAt)) return undefined;
+    return recording.getInterimResult();
   };
 
   const { remote } = host;
-  const remoteSpec = { fn, namespace, encoderFor, decoderFor, ttl, track };
+  const remoteSpec = { fn, namespace, encoderFor, decoderFor, policy, track, lifetimeOf, timeMiss };
+  const goesRemote = (): boolean => remote !== undefined && usesRemote(namespace, policy.ttl) && remote.active();
 
   const keyOfArgs = (args: unknown[]): { key: unknown; params: unknown } =>
     keyOf ? keyOf(args) : { key: memoryKeyForArgs(args), params: undefined };
@@ -205,24 +284,34 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     if (pending !== undefined) return pending.value;
     const miss = () => {
       counters.misses++;
+      calls.misses++;
       return new CacheMissError(namespace.displayName, describeKey(namespace, key));
     };
-    if (remote !== undefined && usesRemote(namespace, ttl)) {
-      return replayRemotely(remote, remoteSpec, args, key, params ?? { args }, miss);
-    }
+    if (goesRemote()) return replayRemotely(remote!, remoteSpec, args, key, params ?? { args }, miss);
     throw miss();
+  };
+
+  /** A stale hit (`staleWhileRevalidate`): one background refresh per key, here or, with a remote tier, anywhere. */
+  const refresh = (thisArg: unknown, args: unknown[], key: unknown, params: unknown, entry: MemoryEntry): void => {
+    refreshInBackground(namespace, key, entry, counters, () =>
+      goesRemote()
+        ? refreshRemotely(remote!, remoteSpec, thisArg, args, key, params ?? { args })
+        : record(thisArg, args, key, params ?? { args }),
+    );
   };
 
   const memoizeCall = (thisArg: unknown, args: unknown[], key: unknown, params: unknown): unknown => {
     const entry = find(key, params, args);
-    if (entry !== undefined) return decode(entry, args);
+    if (entry !== undefined) {
+      if (isStale(entry, memory.now)) refresh(thisArg, args, key, params, entry);
+      return decode(entry, args);
+    }
     const pending = interim(key);
     if (pending !== undefined) return pending.value;
-    if (remote !== undefined && usesRemote(namespace, ttl)) {
-      return memoizeRemotely(remote, remoteSpec, thisArg, args, key, params ?? { args });
-    }
+    if (goesRemote()) return memoizeRemotely(remote!, remoteSpec, thisArg, args, key, params ?? { args });
     counters.misses++;
-    return record(thisArg, args, key, params ?? { args });
+    calls.misses++;
+    return record(thisArg, args, key, params ?? { args }, true);
   };
 
   /*
@@ -242,7 +331,7 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
   };
   /** A hit answered from the entry alone: counted, and an async function's result handed out as a promise. */
   const plainResult = (entry: MemoryEntry): unknown => {
-    counters.hits.memory++;
+    calls.memoryHits++;
     if (!entry.isPromise) return entry.result;
     entry.promise ??= Promise.resolve(entry.result);
     return entry.promise;
@@ -311,5 +400,14 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
           return memoizeCall(this, argumentList(count, first, second, third), key, undefined);
         };
   }
-  return copyFunctionIdentity(wrapper, fn);
+  return attachFreshnessMethods(copyFunctionIdentity(wrapper, fn), {
+    invalidate: (...args: unknown[]) => host.invalidate(namespace, keyOfArgs(args).key),
+    peek: (...args: unknown[]) => {
+      const { key } = keyOfArgs(args);
+      let entry = memory.peek(namespace, key);
+      if (entry !== undefined && entry.expiresAt <= memory.now()) entry = undefined;
+      entry ??= host.peekPersisted(namespace, key);
+      return entry === undefined ? undefined : decode(entry, args);
+    },
+  });
 }

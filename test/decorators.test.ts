@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { resetWarningsForTests } from '../src/internal/warn.js';
 import { internals } from '../src/memoizer.js';
-import { MemoryTier, Namespace } from '../src/memory-tier.js';
+import { createCounters, MemoryTier, Namespace } from '../src/memory-tier.js';
 
 // Vitest's transform does not lower decorators, so these tests apply them as the compilers do: a standard decorator
 // gets `(value, context)` and its result replaces the member; a legacy one gets `(prototype or class, key,
@@ -455,20 +455,14 @@ describe('MemoryTier.dropNamespace', () => {
     promise: undefined,
     createdAt: 0,
     expiresAt: Number.POSITIVE_INFINITY,
+    staleAt: Number.POSITIVE_INFINITY,
     tags: undefined,
     previous: undefined,
     next: undefined,
   });
 
   it('unlinks the namespace entries and refuses entries that arrive later', () => {
-    const memory = new MemoryTier(Number.POSITIVE_INFINITY, () => 0, {
-      hits: { memory: 0, preload: 0, disk: 0, remote: 0 },
-      misses: 0,
-      writes: 0,
-      evictions: 0,
-      expirations: 0,
-      errors: 0,
-    });
+    const memory = new MemoryTier(Number.POSITIVE_INFINITY, () => 0, createCounters());
     const dropped = new Namespace('A.method', undefined);
     const kept = new Namespace('B.method', undefined);
     memory.insert(entryIn(dropped, 'x'));

@@ -22,12 +22,20 @@ export const ENVELOPE_VERSION = 1;
 
 const HEADER_PREFIX = `memotape/${ENVELOPE_VERSION} `;
 
+/**
+ * An entry as the Redis tier holds it: a StoredEntry and, for a tagged entry, the version of each tag when it was
+ * stored (`tagVersions[i]` is the version of `tags[i]`; see tag-versions.ts). Readers without tag support ignore it.
+ */
+export interface RemoteEntry extends StoredEntry {
+  readonly tagVersions?: readonly string[] | undefined;
+}
+
 function header(hexKey: string): string {
   return `${HEADER_PREFIX}${hexKey}\n`;
 }
 
 /** Serializes `entry` for the value key of `hexKey`. Throws what JSON.stringify throws (it cannot, for Json). */
-export function encodeEnvelope(hexKey: string, entry: StoredEntry): string {
+export function encodeEnvelope(hexKey: string, entry: RemoteEntry): string {
   return header(hexKey) + JSON.stringify(entry);
 }
 
@@ -35,7 +43,7 @@ export function encodeEnvelope(hexKey: string, entry: StoredEntry): string {
  * Reads an envelope back: the StoredEntry when `text` is a current envelope of `hexKey` holding a well-formed entry
  * that has not expired at `now`, else `undefined`. Never throws.
  */
-export function decodeEnvelope(hexKey: string, text: unknown, now: number): StoredEntry | undefined {
+export function decodeEnvelope(hexKey: string, text: unknown, now: number): RemoteEntry | undefined {
   if (typeof text !== 'string') return undefined;
   const expectedHeader = header(hexKey);
   if (!text.startsWith(expectedHeader)) return undefined;
@@ -50,7 +58,11 @@ export function decodeEnvelope(hexKey: string, text: unknown, now: number): Stor
   return parsed;
 }
 
-function isStoredEntry(value: unknown): value is StoredEntry {
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item: unknown) => typeof item === 'string');
+}
+
+function isStoredEntry(value: unknown): value is RemoteEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const entry = value as { [key: string]: unknown };
   return (
@@ -60,7 +72,10 @@ function isStoredEntry(value: unknown): value is StoredEntry {
     typeof entry.promise === 'boolean' &&
     typeof entry.createdAt === 'number' &&
     (entry.expiresAt === undefined || typeof entry.expiresAt === 'number') &&
-    (entry.tags === undefined ||
-      (Array.isArray(entry.tags) && entry.tags.every((tag: unknown) => typeof tag === 'string')))
+    (entry.staleAt === undefined || typeof entry.staleAt === 'number') &&
+    (entry.tags === undefined || isStringArray(entry.tags)) &&
+    // Tag versions pair with the tags, one each: anything else cannot be checked, so the entry reads as damaged.
+    (entry.tagVersions === undefined ||
+      (isStringArray(entry.tagVersions) && Array.isArray(entry.tags) && entry.tagVersions.length === entry.tags.length))
   );
 }

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+
 /*
  * Key layout of the Redis tier:
  *
  *   <prefix>:v<layout>:{<32-hex key>}:value     the envelope of one entry (always with a TTL)
  *   <prefix>:v<layout>:{<32-hex key>}:lease     the single-flight lease: a random token, with a PX of `leaseMs`
  *   <prefix>:v<layout>:{<32-hex key>}:channel   the pub/sub channel completions are announced on (not a key)
+ *   <prefix>:v<layout>:tag:{<32-hex tag>}:version  the version of one tag (see tag-versions.ts; always with a TTL)
+ *   <prefix>:v<layout>:invalidations            the pub/sub channel invalidations are announced on (not a key)
  *
  * The braces are a Redis Cluster hash tag: value, lease and channel of one key hash to one slot, so the Lua scripts
  * that touch them together stay valid on a cluster. The layout version lets a new layout live beside the old one.
@@ -49,6 +53,20 @@ export function validatePrefix(prefix: unknown): string {
 export function entryKeys(prefix: string, hexKey: string): EntryKeys {
   const base = `${prefix}:v${LAYOUT_VERSION}:{${hexKey}}:`;
   return { value: `${base}value`, lease: `${base}lease`, channel: `${base}channel` };
+}
+
+/**
+ * The version key of `tag` under `prefix`. The tag is hashed (SHA-256, 32 hex) inside the braces: a tag may hold
+ * braces or glob characters, which would break the hash tag and SCAN patterns.
+ */
+export function tagVersionKey(prefix: string, tag: string): string {
+  const hash = createHash('sha256').update(tag, 'utf8').digest('hex').slice(0, 32);
+  return `${prefix}:v${LAYOUT_VERSION}:tag:{${hash}}:version`;
+}
+
+/** The pub/sub channel invalidations are published on (not a key): `<prefix>:v<layout>:invalidations`. */
+export function invalidationChannel(prefix: string): string {
+  return `${prefix}:v${LAYOUT_VERSION}:invalidations`;
 }
 
 /**

@@ -36,6 +36,13 @@ export interface RedisStoreStats {
   readonly localComputations: number;
   /** Leases found lost while renewing them (an event loop blocked for longer than `leaseMs`, or an expiry). */
   readonly leasesLost: number;
+  /**
+   * Entries found stale because one of their tags was invalidated since they were stored (read as misses), and
+   * results not stored because a tag was invalidated while they were computed.
+   */
+  readonly staleTags: number;
+  /** `invalidateTags` calls that reached Redis. */
+  readonly tagInvalidations: number;
   /** The circuit breaker's state: `closed` while the tier is used. */
   readonly circuit: CircuitState;
 }
@@ -58,5 +65,7 @@ export function createRedisCounters(): RedisCounters {
     waitTimeouts: 0,
     localComputations: 0,
     leasesLost: 0,
+    staleTags: 0,
+    tagInvalidations: 0,
   };
 }

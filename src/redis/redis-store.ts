@@ -1,22 +1,28 @@
 import { EventEmitter } from 'node:events';
 import { RedisTierError } from '../errors.js';
 import { warn } from '../internal/warn.js';
-import type { Store, StoredEntry } from '../stores/store.js';
+import type { InvalidationOptions, RemoteInvalidation, Store, StoredEntry } from '../stores/store.js';
 import { Channels } from './channels.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { createOwnedClient, prepareOwnedClient, type RedisClient } from './client.js';
-import { decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { decodeEnvelope, type RemoteEntry } from './envelope.js';
 import { classifyFailure, type Failure, type FailureKind, secretsOfUrl } from './failure.js';
 import { Guard } from './guard.js';
-import { entryKeys, isHexKey, prefixPattern } from './keys.js';
+import { InvalidationChannel } from './invalidation-channel.js';
+import { entryKeys, invalidationChannel, isHexKey, prefixPattern } from './keys.js';
 import { createRedisCounters, type RedisCounters, type RedisStoreStats } from './redis-stats.js';
 import { type RedisStoreOptions, type RedisStoreSettings, resolveRedisStoreOptions } from './redis-store-options.js';
+import { refreshFlight } from './refresh.js';
 import {
+  removeIfSame,
   type SingleFlightHost,
   type SingleFlightRequest,
   type SingleFlightResult,
   singleFlight,
+  withoutVersions,
 } from './single-flight.js';
+import { bumpTags, type TagVersionHost, tagsAreCurrent } from './tag-versions.js';
+import { prepareWrite, type ValueWriteHost, writeValue } from './value-writes.js';
 
 /**
  * Passed to `'down'` listeners when an outage begins (the circuit opens).
@@ -81,6 +87,9 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   readonly #ownsClient: boolean;
   readonly #channels: Channels;
   readonly #singleFlightHost: SingleFlightHost;
+  readonly #tagHost: TagVersionHost;
+  readonly #invalidations: InvalidationChannel;
+  readonly #writes: ValueWriteHost;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #id = ++storeCount;
   #subscriber: RedisClient | undefined;
@@ -126,6 +135,33 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       failed: (operation, error) => this.#failed(operation, classifyFailure(error, this.#secrets)),
       track: (promise) => this.#track(promise),
     });
+    this.#invalidations = new InvalidationChannel({
+      channel: invalidationChannel(settings.prefix),
+      subscriber: () => this.#subscriberClient(onClientError),
+      guard: this.#guard,
+      client: () => this.#client,
+      timeout: settings.timeouts.set,
+      failed: (operation, error) => this.#failed(operation, classifyFailure(error, this.#secrets)),
+      track: (promise) => this.#track(promise),
+    });
+    this.#tagHost = {
+      prefix: settings.prefix,
+      timeouts: settings.timeouts,
+      defaultTtl: settings.defaultTtl,
+      guard: this.#guard,
+      client: () => this.#client,
+    };
+    this.#writes = {
+      prefix: settings.prefix,
+      defaultTtl: settings.defaultTtl,
+      maxValueBytes: settings.maxValueBytes,
+      setTimeout: settings.timeouts.set,
+      guard: this.#guard,
+      counters: this.#counters,
+      tags: this.#tagHost,
+      client: () => this.#client,
+      track: (promise) => this.#track(promise),
+    };
     this.#singleFlightHost = {
       prefix: settings.prefix,
       leaseMs: settings.leaseMs,
@@ -136,10 +172,11 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       channels: this.#channels,
       counters: this.#counters,
       client: () => this.#client,
-      prepareWrite: (hexKey, entry) => this.#prepareWrite(hexKey, entry),
+      prepareWrite: (hexKey, entry, startedAt) => prepareWrite(this.#writes, hexKey, entry, startedAt),
       readEnvelope: (hexKey, text) => decodeEnvelope(hexKey, text, Date.now()),
-      writeInBackground: (hexKey, entry) => {
-        void this.set(hexKey, entry);
+      tagsAreCurrent: (entry) => tagsAreCurrent(this.#tagHost, entry),
+      writeInBackground: (hexKey, entry, startedAt) => {
+        void writeValue(this.#writes, hexKey, entry, startedAt);
       },
       track: (promise) => this.#track(promise),
     };
@@ -156,13 +193,20 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
    */
   async get(key: string): Promise<StoredEntry | undefined> {
     checkKey(key);
+    const keys = entryKeys(this.prefix, key);
     const attempt = await this.#guard.run('get', this.#settings.timeouts.get, () =>
-      this.#client.sendCommand(['GET', entryKeys(this.prefix, key).value]),
+      this.#client.sendCommand(['GET', keys.value]),
     );
-    const entry = attempt.ok ? decodeEnvelope(key, attempt.value, Date.now()) : undefined;
+    let entry: RemoteEntry | undefined = attempt.ok ? decodeEnvelope(key, attempt.value, Date.now()) : undefined;
+    // A tagged entry is only as good as its tag versions: one invalidated since it was stored makes it a miss.
+    if (entry !== undefined && !(await tagsAreCurrent(this.#tagHost, entry))) {
+      this.#counters.staleTags++;
+      void removeIfSame(this.#singleFlightHost, keys, attempt.ok ? attempt.value : undefined);
+      entry = undefined;
+    }
     if (entry === undefined) this.#counters.misses++;
     else this.#counters.hits++;
-    return entry;
+    return entry === undefined ? undefined : withoutVersions(entry);
   }
 
   /**
@@ -176,33 +220,88 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
    */
   set(key: string, entry: StoredEntry): Promise<void> {
     if (!isHexKey(key)) return Promise.reject(invalidKey(key));
-    const write = this.#prepareWrite(key, entry);
-    if (write === undefined) return Promise.resolve();
-    const done = this.#guard
-      .run('set', this.#settings.timeouts.set, () =>
-        this.#client.sendCommand(['SET', entryKeys(this.prefix, key).value, write.envelope, 'PX', String(write.ttl)]),
-      )
-      .then((attempt) => {
-        if (attempt.ok) this.#counters.writes++;
-      });
+    return writeValue(this.#writes, key, entry, undefined);
+  }
+
+  /**
+   * Makes every entry stored with one of `tags` a miss, in every process that shares this server: each tag's version
+   * moves on, and readers compare an entry's versions with the current ones (see docs/freshness.md); listeners
+   * (`onInvalidation`: memoizers holding local copies) are told too. A computation under way when a tag is
+   * invalidated does not store its result. Never rejects for Redis failures (they are counted, with one warning);
+   * rejects with a TypeError for tags that are not non-empty strings.
+   *
+   * @example
+   * ```ts
+   * await remote.invalidateTags(['user:123']);
+   * ```
+   */
+  invalidateTags(tags: readonly string[], options: InvalidationOptions = {}): Promise<void> {
+    if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
+      return Promise.reject(new TypeError('Expected `tags` to be an array of non-empty strings'));
+    }
+    if (tags.length === 0) return Promise.resolve();
+    const done = bumpTags(this.#tagHost, tags).then(async (ok) => {
+      if (ok) {
+        this.#counters.tagInvalidations++;
+        await this.#invalidations.publish({ origin: options.origin, tags: [...tags] });
+        return;
+      }
+      warn(
+        'MEMOTAPE_REDIS_INVALIDATION_FAILED',
+        `Redis tier (${this.prefix}): tags could not be invalidated (${tags.slice(0, 3).join(', ')}${tags.length > 3 ? ', ...' : ''}); entries stored with them may be served until they expire.`,
+        `redis-invalidate:${this.#id}:${this.#outages}`,
+      );
+    });
     this.#track(done);
     return done;
   }
 
   /**
-   * Removes the value stored under `key`; answers whether there was one (false also when Redis is unreachable).
+   * Refreshes `key` in the background for `staleWhileRevalidate`, at most once at a time across every process that
+   * shares this server: answers `undefined` when another process holds the key's lease (it is computing), a `hit`
+   * when the entry there is fresh already, else the value computed here (and stored). Rejects only with what `run`
+   * throws.
+   *
+   * @example
+   * ```ts
+   * const refreshed = await remote.refresh(key, { run: () => fetchPrices(), encode, decode });
+   * ```
+   */
+  refresh<T>(key: string, request: SingleFlightRequest<T>): Promise<SingleFlightResult<T> | undefined> {
+    if (!isHexKey(key)) return Promise.reject(invalidKey(key));
+    return refreshFlight(this.#singleFlightHost, key, request, Date.now);
+  }
+
+  /**
+   * Removes the value stored under `key`, and tells the processes listening (`onInvalidation`) to drop their copies;
+   * answers whether there was one (false also when Redis is unreachable).
    *
    * @example
    * ```ts
    * await remote.delete(key);
    * ```
    */
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, options: InvalidationOptions = {}): Promise<boolean> {
     checkKey(key);
     const attempt = await this.#guard.run('delete', this.#settings.timeouts.set, () =>
       this.#client.sendCommand(['UNLINK', entryKeys(this.prefix, key).value]),
     );
+    await this.#invalidations.publish({ origin: options.origin, keys: [key] });
     return attempt.ok && Number(attempt.value) > 0;
+  }
+
+  /**
+   * Calls `listener` whenever keys (`delete`) or tags (`invalidateTags`) are invalidated through this prefix, by any
+   * process; memoizers use it to drop their local copies. Best effort (pub/sub): a process disconnected at that
+   * moment misses the message. Answers the function that stops listening.
+   *
+   * @example
+   * ```ts
+   * const stop = remote.onInvalidation(({ tags }) => console.log('invalidated', tags));
+   * ```
+   */
+  onInvalidation(listener: (invalidation: RemoteInvalidation) => void): () => void {
+    return this.#invalidations.listen(listener);
   }
 
   /**
@@ -302,18 +401,6 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   #track(promise: Promise<unknown>): void {
     this.#pending.add(promise);
     promise.finally(() => this.#pending.delete(promise)).catch(() => {});
-  }
-
-  #prepareWrite(hexKey: string, entry: StoredEntry): { envelope: string; ttl: number } | undefined {
-    const ttl = entry.expiresAt === undefined ? this.#settings.defaultTtl : Math.ceil(entry.expiresAt - Date.now());
-    if (!(ttl > 0)) return undefined;
-    const envelope = encodeEnvelope(hexKey, entry);
-    const limit = this.#settings.maxValueBytes;
-    if (envelope.length > limit || (envelope.length * 3 > limit && Buffer.byteLength(envelope) > limit)) {
-      this.#counters.oversized++;
-      return undefined;
-    }
-    return { envelope, ttl };
   }
 
   #subscriberClient(onError: (error: unknown) => void): RedisClient | undefined {

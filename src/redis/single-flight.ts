@@ -4,10 +4,20 @@ import type { StoredEntry } from '../stores/store.js';
 import type { Channels } from './channels.js';
 import type { RedisClient } from './client.js';
 import { withDeadline } from './deadline.js';
+import type { RemoteEntry } from './envelope.js';
 import type { Attempt, Guard } from './guard.js';
 import { type EntryKeys, entryKeys } from './keys.js';
 import type { RedisCounters } from './redis-stats.js';
-import { ACQUIRE, AcquireReply, ChannelMessage, COMPLETE, RENEW, runScript } from './scripts.js';
+import {
+  ACQUIRE,
+  AcquireMode,
+  AcquireReply,
+  ChannelMessage,
+  COMPLETE,
+  DELETE_IF_SAME,
+  RENEW,
+  runScript,
+} from './scripts.js';
 
 /**
  * One call of `RedisStore.singleFlight()`: how to compute the value, and how to turn it into a StoredEntry and back.
@@ -27,10 +37,18 @@ export interface SingleFlightRequest<T> {
   readonly namespace?: string | undefined;
   /** Computes the value. Its errors reach this caller only: they are never stored or shared with other processes. */
   readonly run: () => T | PromiseLike<T>;
-  /** Turns a computed value into the entry to store. If it throws, the value is returned but not stored. */
-  readonly encode: (value: T) => StoredEntry;
+  /**
+   * Turns a computed value into the entry to store; `undefined` means it must not be stored. If it throws, the value
+   * is returned but not stored.
+   */
+  readonly encode: (value: T) => StoredEntry | undefined;
   /** Turns a stored entry back into a value. If it throws, the entry counts as damaged and the value is computed. */
   readonly decode: (entry: StoredEntry) => T;
+  /**
+   * For `refresh()`: whether an entry found in Redis still needs refreshing.
+   * @default `entry.staleAt` has passed by `Date.now()`
+   */
+  readonly stale?: ((entry: StoredEntry) => boolean) | undefined;
 }
 
 /**
@@ -67,97 +85,144 @@ export interface SingleFlightHost {
   readonly channels: Channels;
   readonly counters: RedisCounters;
   client(): RedisClient;
-  /** The envelope and PX to store `entry` under `hexKey`, or `undefined` when it must not be stored. */
-  prepareWrite(hexKey: string, entry: StoredEntry): { readonly envelope: string; readonly ttl: number } | undefined;
+  /**
+   * The envelope and PX to store `entry` under `hexKey`, or `undefined` when it must not be stored (for a tagged
+   * entry, asynchronously: its tag versions are read first, and a tag invalidated since `startedAt` — server
+   * microseconds — means it is not stored).
+   */
+  prepareWrite(hexKey: string, entry: StoredEntry, startedAt?: number): PreparedWrite | Promise<PreparedWrite>;
   /** The entry in an envelope read from the value key, or `undefined` (damaged, expired, wrong key). */
-  readEnvelope(hexKey: string, text: unknown): StoredEntry | undefined;
+  readEnvelope(hexKey: string, text: unknown): RemoteEntry | undefined;
+  /** Whether the tags of `entry` were not invalidated since it was stored. */
+  tagsAreCurrent(entry: RemoteEntry): Promise<boolean>;
   /** Writes `entry` in the background, as `set()` does. */
-  writeInBackground(hexKey: string, entry: StoredEntry): void;
+  writeInBackground(hexKey: string, entry: StoredEntry, startedAt?: number): void;
   track(promise: Promise<unknown>): void;
 }
+
+/** A value ready to be written: its envelope and PX, or `undefined` for nothing to write. */
+export type PreparedWrite = { readonly envelope: string; readonly ttl: number } | undefined;
 
 // Waiters look again after these pauses (doubling), so a lost pub/sub message costs at most MAX_POLL of latency.
 const FIRST_POLL = 25;
 const MAX_POLL = 1000;
 
-type Acquired =
+type Acquired = { readonly startedAt: number } & (
   | { readonly kind: 'hit'; readonly envelope: unknown }
-  | { readonly kind: 'leased' }
+  | { readonly kind: 'leased'; readonly envelope: unknown }
   | { readonly kind: 'miss' }
   | { readonly kind: 'refused' }
-  | { readonly kind: 'held'; readonly remaining: number };
+  | { readonly kind: 'held'; readonly remaining: number }
+);
 
 /** Runs `request` for `hexKey` so that, across every process sharing the server, one computes and others wait. */
 export async function singleFlight<T>(
   host: SingleFlightHost,
   hexKey: string,
   request: SingleFlightRequest<T>,
+  retried = false,
 ): Promise<SingleFlightResult<T>> {
   const keys = entryKeys(host.prefix, hexKey);
   const token = randomUUID();
-  const first = await acquire(host, keys, token, host.singleFlight);
-  if (first === undefined) return computeLocally(host, hexKey, request, true);
+  const first = await acquire(host, keys, token, host.singleFlight ? AcquireMode.Lease : AcquireMode.Look);
+  if (first === undefined) return computeLocally(host, hexKey, request, true, undefined);
   switch (first.kind) {
-    case 'hit':
-      return fromStored(host, hexKey, request, first.envelope, 'hit');
+    case 'hit': {
+      const found = await fromStored(host, hexKey, keys, request, first.envelope, 'hit');
+      if (found !== undefined) return found;
+      // A stale entry (a tag invalidated since it was stored) was just removed: go through single flight again, once.
+      return retried
+        ? computeLocally(host, hexKey, request, true, first.startedAt)
+        : singleFlight(host, hexKey, request, true);
+    }
     case 'leased':
-      return computeUnderLease(host, hexKey, keys, token, request);
+      return computeUnderLease(host, hexKey, keys, token, request, first.startedAt);
     case 'held':
       return waitForOwner(host, hexKey, keys, token, request);
     default:
       // A miss without single flight, or a lease the server refused (OOM, READONLY): compute, try to store.
-      return computeLocally(host, hexKey, request, true);
+      return computeLocally(host, hexKey, request, true, first.startedAt);
   }
 }
 
-async function acquire(
+/** Runs {@link ACQUIRE}; `undefined` when Redis did not answer. */
+export async function acquire(
   host: SingleFlightHost,
   keys: EntryKeys,
   token: string,
-  takeLease: boolean,
+  mode: (typeof AcquireMode)[keyof typeof AcquireMode],
 ): Promise<Acquired | undefined> {
   const attempt: Attempt<unknown> = await host.guard.run('acquire', host.timeouts.get, () =>
-    runScript(host.client(), ACQUIRE, [keys.value, keys.lease], [token, String(host.leaseMs), takeLease ? '1' : '0']),
+    runScript(host.client(), ACQUIRE, [keys.value, keys.lease], [token, String(host.leaseMs), mode]),
   );
   if (!attempt.ok) {
-    if (takeLease && attempt.failure?.kind === 'timeout') releaseIfTaken(host, keys, token);
+    if (mode !== AcquireMode.Look && attempt.failure?.kind === 'timeout') releaseIfTaken(host, keys, token);
     return undefined;
   }
   const reply = attempt.value as readonly unknown[];
+  const startedAt = Number(reply[2]);
   switch (reply[0]) {
     case AcquireReply.Hit:
-      return { kind: 'hit', envelope: reply[1] };
+      return { kind: 'hit', envelope: reply[1], startedAt };
     case AcquireReply.Leased:
-      return { kind: 'leased' };
+      return { kind: 'leased', envelope: reply[1] === '' ? undefined : reply[1], startedAt };
     case AcquireReply.Held:
-      return { kind: 'held', remaining: Number(reply[1]) };
+      return { kind: 'held', remaining: Number(reply[1]), startedAt };
     case AcquireReply.Refused:
       host.guard.reportReply('acquire', String(reply[1]));
-      return { kind: 'refused' };
+      return { kind: 'refused', startedAt };
     default:
-      return { kind: 'miss' };
+      return { kind: 'miss', startedAt };
   }
 }
 
-function fromStored<T>(
+/**
+ * The value of a stored envelope, or `undefined` when its tags were invalidated since it was stored (it is then
+ * removed, unless it was replaced meanwhile). Damaged or undecodable entries are recomputed here and replaced.
+ */
+export async function fromStored<T>(
   host: SingleFlightHost,
   hexKey: string,
+  keys: EntryKeys,
   request: SingleFlightRequest<T>,
   envelope: unknown,
   source: 'hit' | 'waited',
-): Promise<SingleFlightResult<T>> | SingleFlightResult<T> {
+): Promise<SingleFlightResult<T> | undefined> {
   const entry = host.readEnvelope(hexKey, envelope);
   if (entry !== undefined && (request.namespace === undefined || entry.namespace === request.namespace)) {
+    if (!(await host.tagsAreCurrent(entry))) {
+      host.counters.staleTags++;
+      // Waited for: the caller goes through single flight again next, and must not find the stale value there.
+      await removeIfSame(host, keys, envelope);
+      return undefined;
+    }
     try {
       const value = request.decode(entry);
       host.counters.hits++;
-      return { value, source, entry };
+      return { value, source, entry: withoutVersions(entry) };
     } catch {
       // A decoder that cannot read the entry (changed code, damaged data): it is recomputed and replaced.
       host.counters.errors++;
     }
   }
-  return computeLocally(host, hexKey, request, true);
+  return computeLocally(host, hexKey, request, true, undefined);
+}
+
+/** The entry without its tag versions (they only matter inside the Redis tier). */
+export function withoutVersions(entry: RemoteEntry): StoredEntry {
+  if (entry.tagVersions === undefined) return entry;
+  const { tagVersions: _versions, ...stored } = entry;
+  return stored;
+}
+
+/** Removes a stale value, unless another process replaced it meanwhile. Never rejects. */
+export function removeIfSame(host: SingleFlightHost, keys: EntryKeys, envelope: unknown): Promise<unknown> {
+  if (typeof envelope !== 'string') return Promise.resolve();
+  const removal = host.guard.run('delete', host.timeouts.set, () =>
+    runScript(host.client(), DELETE_IF_SAME, [keys.value], [envelope]),
+  );
+  host.track(removal);
+  return removal;
 }
 
 function encodeQuietly<T>(host: SingleFlightHost, request: SingleFlightRequest<T>, value: T): StoredEntry | undefined {
@@ -170,26 +235,30 @@ function encodeQuietly<T>(host: SingleFlightHost, request: SingleFlightRequest<T
   }
 }
 
-async function computeLocally<T>(
+/** Computes without a lease; `startedAt` (server microseconds, when known) guards the write against invalidations. */
+export async function computeLocally<T>(
   host: SingleFlightHost,
   hexKey: string,
   request: SingleFlightRequest<T>,
   store: boolean,
+  startedAt: number | undefined,
 ): Promise<SingleFlightResult<T>> {
   host.counters.misses++;
   host.counters.localComputations++;
   const value = await request.run();
   const entry = encodeQuietly(host, request, value);
-  if (store && entry !== undefined) host.writeInBackground(hexKey, entry);
+  if (store && entry !== undefined) host.writeInBackground(hexKey, entry, startedAt);
   return { value, source: 'local', entry };
 }
 
-async function computeUnderLease<T>(
+/** Computes under the lease (renewed meanwhile), then stores the value, releases the lease and notifies waiters. */
+export async function computeUnderLease<T>(
   host: SingleFlightHost,
   hexKey: string,
   keys: EntryKeys,
   token: string,
   request: SingleFlightRequest<T>,
+  startedAt: number,
 ): Promise<SingleFlightResult<T>> {
   host.counters.misses++;
   host.counters.leases++;
@@ -205,13 +274,22 @@ async function computeUnderLease<T>(
   }
   stopHeartbeat();
   const entry = encodeQuietly(host, request, value);
-  const write = entry === undefined ? undefined : host.prepareWrite(hexKey, entry);
-  complete(host, keys, token, write, ChannelMessage.Local);
+  const write = entry === undefined ? undefined : host.prepareWrite(hexKey, entry, startedAt);
+  if (write instanceof Promise) {
+    // A tagged entry: its tag versions are read first (in the background too: the caller has its value already).
+    const completion = write.then(
+      (prepared) => complete(host, keys, token, prepared, ChannelMessage.Local),
+      () => complete(host, keys, token, undefined, ChannelMessage.Local),
+    );
+    host.track(completion);
+  } else {
+    complete(host, keys, token, write, ChannelMessage.Local);
+  }
   return { value, source: 'computed', entry };
 }
 
 /** Stores the value (if any), releases the lease and notifies waiters, in one script, in the background. */
-function complete(
+export function complete(
   host: SingleFlightHost,
   keys: EntryKeys,
   token: string,
@@ -279,7 +357,7 @@ async function waitForOwner<T>(
   token: string,
   request: SingleFlightRequest<T>,
 ): Promise<SingleFlightResult<T>> {
-  if (host.waitTimeout === 0) return computeLocally(host, hexKey, request, true);
+  if (host.waitTimeout === 0) return computeLocally(host, hexKey, request, true, undefined);
   host.counters.waits++;
   const deadline = performance.now() + host.waitTimeout;
   const subscription = await host.channels.listen(keys.channel);
@@ -293,20 +371,23 @@ async function waitForOwner<T>(
         const left = deadline - performance.now();
         if (left <= 0) {
           host.counters.waitTimeouts++;
-          return computeLocally(host, hexKey, request, true);
+          return computeLocally(host, hexKey, request, true, undefined);
         }
         message = await subscription.next(Math.min(pause, left));
       }
       // The owner could not store its value (too large, unstorable, server full): no point waiting for it.
-      if (message === ChannelMessage.Local) return computeLocally(host, hexKey, request, false);
-      const next = await acquire(host, keys, token, true);
+      if (message === ChannelMessage.Local) return computeLocally(host, hexKey, request, false, undefined);
+      const next = await acquire(host, keys, token, AcquireMode.Lease);
       if (next === undefined || next.kind === 'refused' || next.kind === 'miss') {
-        return computeLocally(host, hexKey, request, true);
+        return computeLocally(host, hexKey, request, true, next?.startedAt);
       }
-      if (next.kind === 'hit') return fromStored(host, hexKey, request, next.envelope, 'waited');
+      if (next.kind === 'hit') {
+        const found = await fromStored(host, hexKey, keys, request, next.envelope, 'waited');
+        return found ?? computeLocally(host, hexKey, request, true, next.startedAt);
+      }
       if (next.kind === 'leased') {
         host.counters.takeovers++;
-        return computeUnderLease(host, hexKey, keys, token, request);
+        return computeUnderLease(host, hexKey, keys, token, request, next.startedAt);
       }
       // Still held: look again after the next pause, or as soon as the lease can have expired.
       pause = Math.max(1, Math.min(interval, next.remaining > 0 ? next.remaining + 5 : interval));

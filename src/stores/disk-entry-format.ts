@@ -57,6 +57,8 @@ export function encodeDiskEntry(key: string, entry: StoredEntry, lastUsedAt: num
     createdAt: entry.createdAt,
     lastUsedAt,
     ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt }),
+    ...(entry.staleAt === undefined ? {} : { staleAt: entry.staleAt }),
+    // Tags come before params and result: `invalidateTags` reads them from the start of the file (disk-tags.ts).
     ...(entry.tags === undefined ? {} : { tags: entry.tags }),
     promise: entry.promise,
     params: entry.params,
@@ -105,11 +107,12 @@ function versionOf(bytes: Buffer): number | undefined {
 function toStoredEntry(value: unknown): StoredEntry | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  const { namespace, promise, createdAt, expiresAt, tags } = record;
+  const { namespace, promise, createdAt, expiresAt, staleAt, tags } = record;
   if (typeof namespace !== 'string' || typeof promise !== 'boolean') return undefined;
   if (typeof createdAt !== 'number' || !Number.isFinite(createdAt)) return undefined;
   if (!Object.hasOwn(record, 'params') || !Object.hasOwn(record, 'result')) return undefined;
   if (expiresAt !== undefined && typeof expiresAt !== 'number') return undefined;
+  if (staleAt !== undefined && typeof staleAt !== 'number') return undefined;
   if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) return undefined;
   return {
     namespace,
@@ -118,6 +121,7 @@ function toStoredEntry(value: unknown): StoredEntry | undefined {
     promise,
     createdAt,
     ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(staleAt === undefined ? {} : { staleAt }),
     ...(tags === undefined ? {} : { tags: tags as string[] }),
   };
 }

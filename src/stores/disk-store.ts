@@ -30,6 +30,7 @@ import { type DiskFile, evictLeastRecentlyUsed, isMissing, scanStore, sweepStale
 import { isDirectory, readAll, sizeOf, syncCreatedFolders } from './disk-files.js';
 import { entryPath, sweepMarkerPath } from './disk-layout.js';
 import type { DiskPruneResult, DiskStoreOptions, DiskStoreStats } from './disk-store-options.js';
+import { deleteTaggedFiles } from './disk-tags.js';
 import type { Store, StoredEntry } from './store.js';
 
 export type { DiskPruneResult, DiskStoreOptions, DiskStoreStats } from './disk-store-options.js';
@@ -153,6 +154,20 @@ export class DiskStore implements Store<StoredEntry> {
       this.#usage.entries--;
     }
     return true;
+  }
+
+  /**
+   * Removes every entry stored with one of `tags`; answers how many. Reads the start of every entry file (see
+   * disk-tags.ts): its cost grows with the folder, and reads and writes pay nothing for it. Never throws.
+   */
+  deleteTagged(tags: readonly string[]): number {
+    const deletion = deleteTaggedFiles(this.directory, new Set(tags));
+    if (this.#usage !== undefined) {
+      this.#usage.bytes -= deletion.bytes;
+      this.#usage.entries -= deletion.removed;
+    }
+    this.#reportErrors(deletion.errors);
+    return deletion.removed;
   }
 
   /**

@@ -37,3 +37,5 @@ export function scanFixtureFile(file: string | URL, secrets: readonly string[]):
   const contents = readDumpFile(file instanceof URL ? fileURLToPath(file) : file);
   return scanDumpForSecrets(contents ?? { version: DUMP_VERSION, collections: new Map() }, readSecretValues(secrets));
 }
+
+export { withFreshCache } from '../freshness/fresh-cache.js';
