@@ -35,7 +35,8 @@ export function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function list(directory: string, errors: unknown[]): string[] {
+/** The names in `directory`, or none when it is missing; other failures are collected in `errors`. */
+export function listDirectory(directory: string, errors: unknown[]): string[] {
   try {
     return readdirSync(directory);
   } catch (error) {
@@ -67,10 +68,10 @@ export function scanStore(directory: string, staleBefore: number): ScanResult {
   const errors: unknown[] = [];
   let bytes = 0;
   let tempFilesRemoved = 0;
-  for (const shard of list(directory, errors)) {
+  for (const shard of listDirectory(directory, errors)) {
     if (!isShardName(shard)) continue;
     const shardPath = path.join(directory, shard);
-    for (const name of list(shardPath, errors)) {
+    for (const name of listDirectory(shardPath, errors)) {
       const file = path.join(shardPath, name);
       if (isTempName(name)) {
         if (removeIfStale(file, staleBefore, errors)) tempFilesRemoved++;
@@ -100,7 +101,7 @@ export function scanStore(directory: string, staleBefore: number): ScanResult {
  */
 export function sweepStaleTempNames(directory: string, staleBefore: number, errors: unknown[]): number {
   let removed = 0;
-  for (const name of list(directory, errors)) {
+  for (const name of listDirectory(directory, errors)) {
     if (isTempName(name) && removeIfStale(path.join(directory, name), staleBefore, errors)) removed++;
   }
   return removed;

@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
+import { isMissing, listDirectory } from './disk-eviction.js';
 import { readAll } from './disk-files.js';
 import { isEntryFileName, isShardName } from './disk-layout.js';
 
@@ -24,20 +25,6 @@ export interface TaggedDeletion {
   readonly bytes: number;
   /** Problems met on the way (a folder that cannot be listed, a file that cannot be removed); the scan goes on. */
   readonly errors: unknown[];
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-function list(directory: string, errors: unknown[]): string[] {
-  try {
-    return readdirSync(directory);
-  } catch (error) {
-    if (!isMissing(error)) errors.push(error);
-    return [];
-  }
 }
 
 /**
@@ -77,10 +64,10 @@ export function deleteTaggedFiles(directory: string, tags: ReadonlySet<string>):
   const errors: unknown[] = [];
   let removed = 0;
   let bytes = 0;
-  for (const shard of list(directory, errors)) {
+  for (const shard of listDirectory(directory, errors)) {
     if (!isShardName(shard)) continue;
     const shardPath = path.join(directory, shard);
-    for (const name of list(shardPath, errors)) {
+    for (const name of listDirectory(shardPath, errors)) {
       if (!isEntryFileName(name)) continue;
       const file = path.join(shardPath, name);
       try {
