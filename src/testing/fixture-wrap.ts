@@ -1,5 +1,6 @@
 import { DeferredRecording } from '../deferred-recording.js';
 import { CacheMissError } from '../errors.js';
+import { attachFreshnessMethods, freshnessMethodsOf } from '../freshness/memoized.js';
 import { canonicalize, persistedKey } from '../key.js';
 import type { AnyFunction, WrapOptions } from '../options.js';
 import { copyFunctionIdentity, type WrapperKind } from '../wrap.js';
@@ -155,7 +156,13 @@ export function composeFixtureWrap(
       }
       return recordErrors ? unwrapThrown(result) : result;
     };
-    return copyFunctionIdentity(fixtureWrapper, fn);
+    copyFunctionIdentity(fixtureWrapper, fn);
+    // The outer wrapper stands in for the memoizer's: it keeps the same `invalidate` and `peek`.
+    const methods = freshnessMethodsOf(inner);
+    if (methods?.invalidate !== undefined && methods.peek !== undefined) {
+      attachFreshnessMethods(fixtureWrapper, { invalidate: methods.invalidate, peek: methods.peek });
+    }
+    return fixtureWrapper;
   };
 
   return { kind: effective, target: recordErrors ? captureErrors(fn) : fn, options: composedOptions, finish };

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -252,5 +253,18 @@ describe('fixtures() options', () => {
     vi.stubEnv('PIN', '123');
     fixtures(fixturePath(), { redact: { secrets: ['PIN'] } });
     expect(capture.warnings()).toEqual([expect.stringContaining('MEMOTAPE_SHORT_SECRET: the value of PIN')]);
+  });
+});
+
+describe('freshness methods on fixture wrappers', () => {
+  it('keeps invalidate and peek on a replay-mode wrapper', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'memotape-tape-')), 'tape.json');
+    const tape = fixtures(file, { mode: 'replay' });
+    const replayed = tape.memoize({ name: 'freshness.probe' })((x: number) => x) as unknown as {
+      invalidate: unknown;
+      peek: (x: number) => unknown;
+    };
+    expect(typeof replayed.invalidate).toBe('function');
+    expect(replayed.peek(1)).toBeUndefined();
   });
 });
