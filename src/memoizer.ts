@@ -547,8 +547,10 @@ export class Memoizer {
           stored.expiresAt ?? (remote.defaultTtl === undefined ? undefined : stored.createdAt + remote.defaultTtl);
         const entry = this.#insertStored(namespace, key, params, { ...stored, expiresAt }, encoded);
         this.#noteSharedCopy(entry);
-        if (namespace.persistName !== undefined)
-          this.#tiered.set(describeKey(namespace, key), this.#toStoredEntry(entry).entry);
+        // The remote entry is already in stored form: writable local tiers take it as is, nothing is re-encoded.
+        if (namespace.persistName !== undefined && this.#tiers.some((tier) => !tier.readOnly)) {
+          this.#tiered.set(describeKey(namespace, key), { ...stored, expiresAt });
+        }
       },
     };
   }
