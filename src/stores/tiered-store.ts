@@ -70,6 +70,9 @@ export interface TieredStoreOptions<T> {
  */
 export type AcceptHit<T extends StoreTier<any>> = (value: TierValue<T>, tier: T) => boolean;
 
+/** What `#ask` answers for a tier whose `get` threw. */
+const FAILED: unique symbol = Symbol('tier failed');
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
@@ -121,13 +124,8 @@ export class TieredStore<T extends StoreTier<any> = StoreTier> implements Store<
     const { tiers } = this;
     for (let index = 0; index < tiers.length; index++) {
       const tier = tiers[index]!;
-      let answer: MaybePromise<TierValue<T> | undefined>;
-      try {
-        answer = tier.store.get(key);
-      } catch (error) {
-        this.#onError(tier, error);
-        continue;
-      }
+      const answer = this.#ask(tier, key);
+      if (answer === FAILED) continue;
       if (isThenable(answer)) {
         answer.then(undefined, (error: unknown) => this.#onError(tier, error));
         continue;
@@ -171,17 +169,22 @@ export class TieredStore<T extends StoreTier<any> = StoreTier> implements Store<
     return this.#all((tier) => tier.store.clear());
   }
 
+  /** One tier's answer for `key`, or {@link FAILED} (already reported) when its `get` threw. */
+  #ask(tier: T, key: string): MaybePromise<TierValue<T> | undefined> | typeof FAILED {
+    try {
+      return tier.store.get(key);
+    } catch (error) {
+      this.#onError(tier, error);
+      return FAILED;
+    }
+  }
+
   #lookupFrom(key: string, accept: AcceptHit<T> | undefined, start: number): MaybePromise<TierHit<T> | undefined> {
     const { tiers } = this;
     for (let index = start; index < tiers.length; index++) {
       const tier = tiers[index]!;
-      let answer: MaybePromise<TierValue<T> | undefined>;
-      try {
-        answer = tier.store.get(key);
-      } catch (error) {
-        this.#onError(tier, error);
-        continue;
-      }
+      const answer = this.#ask(tier, key);
+      if (answer === FAILED) continue;
       if (isThenable(answer)) {
         return Promise.resolve(answer).then(
           (value) => this.#hit(key, value, index, accept) ?? this.#lookupFrom(key, accept, index + 1),
