@@ -1,19 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { decodeTagged, encodeTagged, type Json } from './codec.js';
 import { getSettings } from './config.js';
 import { attachDumpLayer } from './dump/dump-layer.js';
 import { CacheMissError } from './errors.js';
 import { FreshCacheState } from './freshness/fresh-cache-state.js';
 import { type FreshScope, freshScopes } from './freshness/fresh-scopes.js';
 import { scopeChangedSince } from './freshness/freshness-clock.js';
-import { collectFunctionStats, type FunctionStats } from './freshness/function-stats.js';
 import { forgetPending, ReadOnlyInvalidations } from './freshness/invalidation.js';
-import { SharedCopies, watchInvalidations } from './freshness/shared-copies.js';
+import { RemoteCopies } from './freshness/remote-copies.js';
 import { TagEpochs } from './freshness/tag-epochs.js';
 import { deleteTaggedInTiers } from './freshness/tags.js';
 import { entryTimes, type Lifetime, normalizeTags, validateTtlOption } from './freshness/ttl-policy.js';
 import { warn } from './internal/warn.js';
-import { canonicalFromMemoryKey, persistedKey } from './key.js';
+import { type MemoizerStats, memoizerStats } from './memoizer-stats.js';
 import {
   createCounters,
   createEntry,
@@ -32,56 +29,19 @@ import {
   validateStringOption,
   type WrapOptions,
 } from './options.js';
+import { PersistedLookup } from './persisted-lookup.js';
 import { registerMemoizer } from './registry.js';
 import { type RemoteHost, validateRemote } from './remote-call.js';
-import type { PersistedTier, RemoteInvalidation, RemoteStore, StoredEntry } from './stores/store.js';
+import { createRemoteHost } from './remote-host.js';
+import { type ExportedEntry, exportEntries, toStoredEntry } from './stored-entry.js';
+import type { PersistedTier, RemoteStore } from './stores/store.js';
 import { TieredStore } from './stores/tiered-store.js';
 import { copyFunctionIdentity, createWrapper, describeKey, type WrapperHost, type WrapperKind } from './wrap.js';
 import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
+import { writeThrough } from './write-through.js';
 
-/**
- * Hit, miss and write counts of one memoizer, from `stats()`.
- *
- * @example
- * ```ts
- * const { hits, misses } = memoizer.stats();
- * console.log(hits.memory / (hits.memory + misses));
- * ```
- */
-export interface MemoizerStats {
-  /** Hits per tier: memory, a preloaded dump, disk, a remote tier. */
-  readonly hits: { readonly memory: number; readonly preload: number; readonly disk: number; readonly remote: number };
-  /** Calls that found nothing and ran (or, for `replay`, threw). */
-  readonly misses: number;
-  /** Entries stored. */
-  readonly writes: number;
-  /** Entries evicted by `maxEntries` (and, on disk, `maxDiskBytes`). */
-  readonly evictions: number;
-  /** Entries removed because their TTL passed. */
-  readonly expirations: number;
-  /** Problems handled without failing a call (a persisted tier that failed, an unstorable result). */
-  readonly errors: number;
-  /** Entries held in memory now. */
-  readonly size: number;
-  /** All hits (every tier) over all calls that looked for an entry; 0 before the first call. */
-  readonly hitRate: number;
-  /** The mean time of a computation on a miss, in ms: the time a hit saves (see {@link FunctionStats}). */
-  readonly meanMissMs: number;
-  /** Hits, misses, hit rate and mean miss time per function (its `name` option, else its own name). */
-  readonly functions: Readonly<Record<string, FunctionStats>>;
-  /** Background refreshes started by `staleWhileRevalidate`. */
-  readonly refreshes: number;
-  /** Background refreshes that threw or rejected (the stale result was kept). */
-  readonly refreshFailures: number;
-  /** Entries removed from memory by `invalidate` and `invalidateTags`. */
-  readonly invalidations: number;
-}
-
-/** One entry as the dump file and persisted tiers see it, with its collection and 32-hex key. */
-export interface ExportedEntry {
-  readonly key: string;
-  readonly entry: StoredEntry;
-}
+export type { MemoizerStats } from './memoizer-stats.js';
+export type { ExportedEntry } from './stored-entry.js';
 
 const OPTION_NAMES = new Set(['subKey', 'preloadFrom', 'ttl', 'maxEntries', 'clock', 'remote']);
 
@@ -120,16 +80,15 @@ export class Memoizer {
   /** Entries of read-only tiers (a preloaded dump) invalidated for this memoizer. */
   readonly #invalidatedReadOnly = new ReadOnlyInvalidations();
   /** Memory entries that are copies of remote ones, which invalidations published by other processes name. */
-  readonly #sharedCopies = new SharedCopies();
-  /** Names this memoizer in what it publishes, so it ignores its own invalidations when they come back. */
-  readonly #origin = randomUUID();
-  #watchingRemote = false;
+  readonly #remoteCopies: RemoteCopies;
   /** Reads through `#tiers` in order (filling the writable tiers above a hit) and writes to the writable ones. */
   readonly #tiered = new TieredStore<PersistedTier>(this.#tiers, {
     onError: (tier, error) => this.#tierFailed(tier.name, error),
   });
   readonly #namespaces = { byName: new Map<string, Namespace>(), byFunction: new WeakMap<Function, Namespace>() };
   readonly #host: WrapperHost;
+  /** Memory misses looked up in the synchronous persisted tiers (preload, disk). */
+  readonly #persisted: PersistedLookup;
   /** The shared remote tier (`remote` option), consulted only by functions that return promises. */
   readonly #remote: RemoteStore | undefined;
 
@@ -150,15 +109,28 @@ export class Memoizer {
     this.#memory = new MemoryTier(validateMaxEntries(options.maxEntries, 'maxEntries'), this.#clock, this.#counters);
     this.#fresh = new FreshCacheState(this.#memory, this.#tiers, (tier, scope) => this.freshTier(tier, scope));
     this.#remote = validateRemote(options.remote);
+    this.#remoteCopies = new RemoteCopies(this.#remote, {
+      memory: this.#memory,
+      counters: this.#counters,
+      tagEpochs: this.#tagEpochs,
+    });
+    this.#persisted = new PersistedLookup({
+      memory: this.#memory,
+      counters: this.#counters,
+      clock: this.#clock,
+      tiered: this.#tiered,
+      invalidatedReadOnly: this.#invalidatedReadOnly,
+      tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
+    });
     this.#host = {
       remote: this.#remote === undefined ? undefined : this.#remoteHost(this.#remote),
       memory: this.#memory,
       hasPersistedTiers: () => this.#tiers.length > 0,
-      lookupPersisted: (namespace, key, params) => this.#lookupPersisted(namespace, key, params),
+      lookupPersisted: (namespace, key, params) => this.#persisted.lookup(namespace, key, params),
       store: (namespace, key, params, encoded, isPromise, lifetime, startedAt) =>
         this.#store(namespace, key, params, encoded, isPromise, lifetime, startedAt),
       invalidate: (namespace, key) => this.#invalidate(namespace, key),
-      peekPersisted: (namespace, key) => this.#peekPersisted(namespace, key),
+      peekPersisted: (namespace, key) => this.#persisted.peek(namespace, key),
       policyFailed: (namespace, option, error) => this.#policyFailed(namespace, option, error),
       tagsInvalidatedSince: (startedAt) => this.#tagEpochs.invalidatedSince(startedAt),
     };
@@ -341,7 +313,7 @@ export class Memoizer {
     const pending = deleteTaggedInTiers(this.#tiers, list, (name, error) => this.#tierFailed(name, error));
     const remote = this.#activeRemote();
     if (remote?.invalidateTags !== undefined) {
-      const invalidated = remote.invalidateTags(list, { origin: this.#origin });
+      const invalidated = remote.invalidateTags(list, { origin: this.#remoteCopies.origin });
       pending.push(invalidated.catch((error: unknown) => this.#tierFailed('remote', error)));
     }
     return Promise.all(pending).then(() => undefined);
@@ -356,25 +328,7 @@ export class Memoizer {
    * ```
    */
   stats(): MemoizerStats {
-    const counters = this.#counters;
-    const { memoryHits, meanMissMs, functions } = collectFunctionStats(this.#memory, counters);
-    const hits = { ...counters.hits, memory: memoryHits };
-    const allHits = hits.memory + hits.preload + hits.disk + hits.remote;
-    return {
-      hits,
-      misses: counters.misses,
-      writes: counters.writes,
-      evictions: counters.evictions,
-      expirations: counters.expirations,
-      errors: counters.errors,
-      size: this.#memory.size,
-      hitRate: allHits + counters.misses === 0 ? 0 : allHits / (allHits + counters.misses),
-      meanMissMs,
-      functions,
-      refreshes: counters.refreshes,
-      refreshFailures: counters.refreshFailures,
-      invalidations: counters.invalidations,
-    };
+    return memoizerStats(this.#memory, this.#counters);
   }
 
   /** @internal Access for the dump, persistence, decorator and fixture layers. */
@@ -387,7 +341,7 @@ export class Memoizer {
       tiers: this.#tiers,
       addTier: (tier: PersistedTier) => this.#fresh.addTier(tier),
       exportEntries: () => this.#exportEntries(),
-      toStoredEntry: (entry: MemoryEntry) => this.#toStoredEntry(entry),
+      toStoredEntry: (entry: MemoryEntry) => toStoredEntry(entry),
       /**
        * Follows the open `withFreshCache` scopes (see src/freshness/fresh-cache.ts). Fixture tapes, which do not join
        * the dump layer, stay out: they replay and record their own file.
@@ -433,7 +387,7 @@ export class Memoizer {
     const pending: unknown[] = [this.#tiered.delete(hexKey)];
     const remote = this.#activeRemote();
     if (remote !== undefined) {
-      const deleted = remote.delete(hexKey, { origin: this.#origin });
+      const deleted = remote.delete(hexKey, { origin: this.#remoteCopies.origin });
       pending.push(deleted.catch((error: unknown) => this.#tierFailed('remote', error)));
     }
     return Promise.all(pending).then(() => undefined);
@@ -457,102 +411,32 @@ export class Memoizer {
     this.#memory.insert(entry);
     this.#counters.writes++;
     const shared = isPromise && this.#activeRemote() !== undefined;
-    if (shared) this.#noteSharedCopy(entry);
-    if (this.#tiers.length > 0 || (shared && !skipRemote)) this.#writeThrough(entry, skipRemote);
-  }
-
-  /**
-   * Notes that a memory entry is a copy of a remote one (results of async functions go to the remote tier), and
-   * starts listening to the tier's invalidations, so that another process invalidating it reaches this copy too.
-   */
-  #noteSharedCopy(entry: MemoryEntry): void {
-    const { namespace } = entry;
-    if (namespace.persistName === undefined || namespace.conflict !== undefined) return;
-    this.#sharedCopies.note(describeKey(namespace, entry.key), entry);
-    if (this.#watchingRemote || this.#remote === undefined) return;
-    this.#watchingRemote = true;
-    watchInvalidations(this.#remote, this, (memoizer, invalidation) => memoizer.#remoteInvalidated(invalidation));
-  }
-
-  /** Drops the local copies of what another process (or another memoizer here) invalidated through the remote tier. */
-  #remoteInvalidated({ origin, tags, keys }: RemoteInvalidation): void {
-    if (origin === this.#origin) return;
-    if (tags !== undefined && tags.length > 0) {
-      this.#tagEpochs.invalidate(tags);
-      this.#counters.invalidations += this.#memory.removeTagged(tags);
-    }
-    for (const hexKey of keys ?? []) {
-      const entry = this.#sharedCopies.take(hexKey);
-      if (entry === undefined) continue;
-      forgetPending(entry.namespace, entry.key);
-      this.#memory.remove(entry);
-      this.#counters.invalidations++;
+    if (shared) this.#remoteCopies.note(entry);
+    if (this.#tiers.length > 0 || (shared && !skipRemote)) {
+      writeThrough(entry, skipRemote, {
+        counters: this.#counters,
+        tiered: this.#tiered,
+        remote: this.#activeRemote(),
+        tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
+      });
     }
   }
 
-  #writeThrough(entry: MemoryEntry, skipRemote: boolean): void {
-    const { namespace } = entry;
-    if (namespace.persistName === undefined || namespace.conflict !== undefined) return;
-    let stored: ExportedEntry;
-    try {
-      stored = this.#toStoredEntry(entry);
-    } catch (error) {
-      this.#counters.errors++;
-      warn(
-        'MEMOTAPE_UNSTORABLE_RESULT',
-        `${namespace.displayName}: result kept in memory only: ${(error as Error).message}`,
-        `unstorable:${namespace.displayName}`,
-      );
-      return;
-    }
-    // Each failing tier is reported through `#tierFailed`; asynchronous writes are not waited for.
-    this.#tiered.set(stored.key, stored.entry);
-    // Only results of async functions go remote: a synchronous caller could never wait for them to come back.
-    const remote = this.#activeRemote();
-    if (remote !== undefined && entry.isPromise && !skipRemote) {
-      remote.set(stored.key, stored.entry).catch((error: unknown) => this.#tierFailed('remote', error));
-    }
-  }
-
-  /** The remote path's view of this memoizer (see src/remote-call.ts). */
+  /** The remote path's view of this memoizer (see src/remote-host.ts). */
   #remoteHost(remote: RemoteStore): RemoteHost {
-    return {
-      remote,
+    return createRemoteHost(remote, {
+      clock: this.#clock,
+      counters: this.#counters,
+      tagEpochs: this.#tagEpochs,
+      tiers: this.#tiers,
+      tiered: this.#tiered,
       active: () => this.#fresh.scope === undefined,
-      now: this.#clock,
-      toStored: (namespace, params, encoded, lifetime) => {
-        const times = entryTimes(lifetime, this.#clock());
-        const entry = createEntry(namespace, undefined, params, encoded, true, times, lifetime.tags);
-        return this.#toStoredEntry(entry).entry;
-      },
-      isStale: (tags, startedAt) =>
-        scopeChangedSince(startedAt) || (tags !== undefined && this.#tagEpochs.isStale(tags, startedAt)),
-      countMiss: (namespace) => {
-        this.#counters.misses++;
-        namespace.calls.misses++;
-      },
-      storeLocally: (namespace, key, params, encoded, lifetime, startedAt) => {
-        this.#store(namespace, key, params, encoded, true, lifetime, startedAt, true);
-      },
-      fillFromRemote: (namespace, key, params, stored, encoded, startedAt, countHit) => {
-        if (countHit) {
-          this.#counters.hits.remote++;
-          namespace.calls.persistedHits++;
-        }
-        // Fetched for a cache that is no longer the current one, or carrying a tag invalidated meanwhile: not kept.
-        if (scopeChangedSince(startedAt)) return;
-        if (stored.tags !== undefined && this.#tagEpochs.isStale(stored.tags, startedAt)) return;
-        // A local copy never outlives the remote entry: without its own expiry it lives as long as the remote TTL.
-        const expiresAt =
-          stored.expiresAt ?? (remote.defaultTtl === undefined ? undefined : stored.createdAt + remote.defaultTtl);
-        const entry = this.#insertStored(namespace, key, params, { ...stored, expiresAt }, encoded);
-        this.#noteSharedCopy(entry);
-        // The remote entry is already in stored form: writable local tiers take it as is, nothing is re-encoded.
-        if (namespace.persistName !== undefined && this.#tiers.some((tier) => !tier.readOnly)) {
-          this.#tiered.set(describeKey(namespace, key), { ...stored, expiresAt });
-        }
-      },
-    };
+      storeLocally: (namespace, key, params, encoded, lifetime, startedAt) =>
+        this.#store(namespace, key, params, encoded, true, lifetime, startedAt, true),
+      insertStored: (namespace, key, params, stored, result) =>
+        this.#persisted.insert(namespace, key, params, stored, result),
+      noteSharedCopy: (entry) => this.#remoteCopies.note(entry),
+    });
   }
 
   #tierFailed(tierName: string, error: unknown): void {
@@ -564,102 +448,9 @@ export class Memoizer {
     );
   }
 
-  /** The entry of one call in the synchronous persisted tiers, with its result decoded. */
-  #findPersisted(
-    namespace: Namespace,
-    key: unknown,
-  ): { stored: StoredEntry; result: unknown; tier: PersistedTier } | undefined {
-    if (namespace.persistName === undefined || namespace.conflict !== undefined) return undefined;
-    const hexKey = persistedKey(namespace.persistName, canonicalFromMemoryKey(key));
-    const now = this.#clock();
-    let result: unknown;
-    // A synchronous call cannot wait for an asynchronous tier: lookupSync counts its answer as a miss here.
-    const hit = this.#tiered.lookupSync(hexKey, (stored, tier) => {
-      if (stored.namespace !== namespace.persistName) return false;
-      if (stored.expiresAt !== undefined && stored.expiresAt <= now) return false;
-      if (tier.readOnly && this.#invalidatedReadOnly.covers(hexKey, stored.tags)) return false;
-      try {
-        result = decodeTagged(stored.result);
-        return true;
-      } catch (error) {
-        this.#tierFailed(tier.name, error);
-        return false;
-      }
-    });
-    return hit === undefined ? undefined : { stored: hit.value, result, tier: hit.tier };
-  }
-
-  #lookupPersisted(namespace: Namespace, key: unknown, params: unknown): MemoryEntry | undefined {
-    const found = this.#findPersisted(namespace, key);
-    if (found === undefined) return undefined;
-    const entry = this.#insertStored(namespace, key, params, found.stored, found.result);
-    this.#counters.hits[found.tier.name]++;
-    namespace.calls.persistedHits++;
-    return entry;
-  }
-
-  /** `peek` past memory: the entry of a synchronous persisted tier, neither counted nor put in memory. */
-  #peekPersisted(namespace: Namespace, key: unknown): MemoryEntry | undefined {
-    const found = this.#findPersisted(namespace, key);
-    if (found === undefined) return undefined;
-    const { stored, result } = found;
-    return createEntry(namespace, key, undefined, result, stored.promise, stored, stored.tags);
-  }
-
-  /** Puts a persisted entry (already decoded to `result`) into memory. */
-  #insertStored(
-    namespace: Namespace,
-    key: unknown,
-    params: unknown,
-    stored: StoredEntry,
-    result: unknown,
-  ): MemoryEntry {
-    const entry = createEntry(namespace, key, params, result, stored.promise, stored, stored.tags);
-    this.#memory.insert(entry);
-    return entry;
-  }
-
-  #toStoredEntry(entry: MemoryEntry): ExportedEntry {
-    const namespace = entry.namespace;
-    const persistName = namespace.persistName ?? namespace.displayName;
-    const stored: StoredEntry = {
-      namespace: persistName,
-      params: encodeTagged(entry.params, 'params') as Json,
-      result: encodeTagged(entry.result, 'result') as Json,
-      promise: entry.isPromise,
-      createdAt: entry.createdAt,
-      ...(entry.expiresAt === Number.POSITIVE_INFINITY ? {} : { expiresAt: entry.expiresAt }),
-      ...(entry.staleAt === Number.POSITIVE_INFINITY ? {} : { staleAt: entry.staleAt }),
-      ...(entry.tags === undefined ? {} : { tags: entry.tags }),
-    };
-    return { key: describeKey(namespace, entry.key), entry: stored };
-  }
-
   *#exportEntries(): IterableIterator<ExportedEntry> {
-    const now = this.#clock();
     // Inside `withFreshCache` the dump sees the entries set aside by the outermost scope: nothing recorded in a scope
     // reaches it.
-    for (const entry of this.#fresh.realEntries()) {
-      const { namespace } = entry;
-      if (entry.expiresAt <= now) continue;
-      if (namespace.persistName === undefined || namespace.conflict !== undefined) {
-        warn(
-          'MEMOTAPE_NAMESPACE_LEFT_OUT',
-          `entries of ${namespace.displayName} were left out of the dump: ${namespace.conflict ?? 'it has no stable name; give it a `name` option'}.`,
-          `left-out:${this.collection}:${namespace.displayName}`,
-        );
-        continue;
-      }
-      try {
-        yield this.#toStoredEntry(entry);
-      } catch (error) {
-        this.#counters.errors++;
-        warn(
-          'MEMOTAPE_UNSTORABLE_RESULT',
-          `an entry of ${namespace.displayName} was left out of the dump: ${(error as Error).message}`,
-          `unstorable-dump:${namespace.displayName}`,
-        );
-      }
-    }
+    yield* exportEntries(this.#fresh.realEntries(), this.#clock(), this.collection, () => this.#counters.errors++);
   }
 }
