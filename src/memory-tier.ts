@@ -1,63 +1,7 @@
 import type { DeferredRecording } from './deferred-recording.js';
+import type { MemoryEntry } from './memory-entry.js';
 
-/** A recorded call held in memory. Entries double as nodes of the memoizer's LRU list. */
-export interface MemoryEntry {
-  readonly namespace: Namespace;
-  readonly key: unknown;
-  /** The encoded params (default `{ args }`), kept for dumps and persisted tiers. */
-  readonly params: unknown;
-  /** The encoded result (the raw result when there is no `resultEncoder`). */
-  readonly result: unknown;
-  /** The function returned a promise: hits return a promise too. */
-  readonly isPromise: boolean;
-  /** A settled promise handed to every hit of an async function without a decoder. */
-  promise: Promise<unknown> | undefined;
-  readonly createdAt: number;
-  /** `Infinity` when the entry never expires (it is then never stale either). */
-  expiresAt: number;
-  /**
-   * When the entry turns stale under `staleWhileRevalidate`: from then until `expiresAt` it is still returned, and
-   * refreshed in the background. `Infinity` without `staleWhileRevalidate`.
-   */
-  readonly staleAt: number;
-  /** The entry's tags (the `tags` option), for `invalidateTags`. */
-  readonly tags: readonly string[] | undefined;
-  previous: MemoryEntry | undefined;
-  next: MemoryEntry | undefined;
-}
-
-/** When an entry was recorded, turns stale and expires (ms since the epoch); absent times mean never. */
-export interface EntryTimes {
-  readonly createdAt: number;
-  readonly expiresAt?: number | undefined;
-  readonly staleAt?: number | undefined;
-}
-
-/** A new memory entry; one object literal, so every entry has the same shape. */
-export function createEntry(
-  namespace: Namespace,
-  key: unknown,
-  params: unknown,
-  result: unknown,
-  isPromise: boolean,
-  times: EntryTimes,
-  tags: readonly string[] | undefined,
-): MemoryEntry {
-  return {
-    namespace,
-    key,
-    params,
-    result,
-    isPromise,
-    promise: undefined,
-    createdAt: times.createdAt,
-    expiresAt: times.expiresAt ?? Number.POSITIVE_INFINITY,
-    staleAt: times.staleAt ?? Number.POSITIVE_INFINITY,
-    tags,
-    previous: undefined,
-    next: undefined,
-  };
-}
+export { ArgsParams, createEntry, type EntryTimes, MemoryEntry } from './memory-entry.js';
 
 /** Calls of one namespace, for `stats()`. */
 export interface CallCounts {

@@ -14,7 +14,7 @@ import {
   memoryKeyForArgument,
   persistedKey,
 } from './key.js';
-import type { MemoryEntry, MemoryTier, Namespace } from './memory-tier.js';
+import { ArgsParams, type MemoryEntry, type MemoryTier, type Namespace } from './memory-tier.js';
 import type { AnyFunction, ResultDecoderFactory, ResultEncoderFactory } from './options.js';
 import { PrimitiveKeyCache } from './primitive-key-cache.js';
 import { memoizeRemotely, type RemoteHost, refreshRemotely, replayRemotely, usesRemote } from './remote-call.js';
@@ -259,7 +259,7 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
       calls.memoryHits++;
       return entry;
     }
-    return host.hasPersistedTiers() ? host.lookupPersisted(namespace, key, params ?? { args }) : undefined;
+    return host.hasPersistedTiers() ? host.lookupPersisted(namespace, key, params ?? new ArgsParams(args)) : undefined;
   };
 
   const interim = (key: unknown): { value: unknown } | undefined => {
@@ -287,7 +287,7 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
       calls.misses++;
       return new CacheMissError(namespace.displayName, describeKey(namespace, key));
     };
-    if (goesRemote()) return replayRemotely(remote!, remoteSpec, args, key, params ?? { args }, miss);
+    if (goesRemote()) return replayRemotely(remote!, remoteSpec, args, key, params ?? new ArgsParams(args), miss);
     throw miss();
   };
 
@@ -295,8 +295,8 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
   const refresh = (thisArg: unknown, args: unknown[], key: unknown, params: unknown, entry: MemoryEntry): void => {
     refreshInBackground(namespace, key, entry, counters, () =>
       goesRemote()
-        ? refreshRemotely(remote!, remoteSpec, thisArg, args, key, params ?? { args })
-        : record(thisArg, args, key, params ?? { args }),
+        ? refreshRemotely(remote!, remoteSpec, thisArg, args, key, params ?? new ArgsParams(args))
+        : record(thisArg, args, key, params ?? new ArgsParams(args)),
     );
   };
 
@@ -308,10 +308,10 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     }
     const pending = interim(key);
     if (pending !== undefined) return pending.value;
-    if (goesRemote()) return memoizeRemotely(remote!, remoteSpec, thisArg, args, key, params ?? { args });
+    if (goesRemote()) return memoizeRemotely(remote!, remoteSpec, thisArg, args, key, params ?? new ArgsParams(args));
     counters.misses++;
     calls.misses++;
-    return record(thisArg, args, key, params ?? { args }, true);
+    return record(thisArg, args, key, params ?? new ArgsParams(args), true);
   };
 
   /*
@@ -343,62 +343,43 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
         const { key, params } = keyOf(args);
         return record(this, args, key, params);
       }
-      return record(this, args, memoryKeyForArgs(args), { args });
+      return record(this, args, memoryKeyForArgs(args), new ArgsParams(args));
     };
-  } else if (kind === 'replay') {
-    const replayAny = function replayed(this: unknown, ...args: unknown[]) {
-      const { key, params } = keyOfArgs(args);
-      return replayCall(args, key, params);
-    };
-    wrapper = keyOf
-      ? replayAny
-      : function replayed(this: unknown, first?: unknown, second?: unknown, third?: unknown) {
-          // biome-ignore lint/complexity/noArguments: reading the count keeps hits free of a rest array (see above).
-          const count = arguments.length;
-          if (typeof first === 'number' && count === 1 && plainHits) {
-            // One non-zero int32 argument is its own memory key; probing with the value coerced by `| 0` lets V8
-            // use its int32 Map lookup (about twice as fast as a generic key), and the hit is answered inline.
-            const integer = first | 0;
-            if (integer === first && integer !== 0) {
-              const entry = entries.get(integer);
-              if (entry !== undefined && entry.expiresAt === Number.POSITIVE_INFINITY) return plainResult(entry);
-              return replayCall([first], first, undefined);
-            }
-          }
-          // biome-ignore lint/complexity/noArguments: forwarded as is, without materializing a copy.
-          if (count > 3) return replayAny.apply(this, arguments as unknown as unknown[]);
-          const key = keyOfFew(count, first, second, third);
-          const entry = plainHits ? entries.get(key) : undefined;
-          if (entry !== undefined && entry.expiresAt === Number.POSITIVE_INFINITY) return plainResult(entry);
-          return replayCall(argumentList(count, first, second, third), key, undefined);
-        };
   } else {
-    const memoizeAny = function memoized(this: unknown, ...args: unknown[]) {
+    const call =
+      kind === 'replay'
+        ? replayCall
+        : (args: unknown[], key: unknown, params: unknown, thisArg?: unknown) =>
+            memoizeCall(thisArg, args, key, params);
+    const callAny = function wrapped(this: unknown, ...args: unknown[]) {
       const { key, params } = keyOfArgs(args);
-      return memoizeCall(this, args, key, params);
+      return call(args, key, params, this);
     };
-    wrapper = keyOf
-      ? memoizeAny
-      : function memoized(this: unknown, first?: unknown, second?: unknown, third?: unknown) {
-          // biome-ignore lint/complexity/noArguments: reading the count keeps hits free of a rest array (see above).
-          const count = arguments.length;
-          if (typeof first === 'number' && count === 1 && plainHits) {
-            // One non-zero int32 argument is its own memory key; probing with the value coerced by `| 0` lets V8
-            // use its int32 Map lookup (about twice as fast as a generic key), and the hit is answered inline.
-            const integer = first | 0;
-            if (integer === first && integer !== 0) {
-              const entry = entries.get(integer);
-              if (entry !== undefined && entry.expiresAt === Number.POSITIVE_INFINITY) return plainResult(entry);
-              return memoizeCall(this, [first], first, undefined);
-            }
-          }
-          // biome-ignore lint/complexity/noArguments: forwarded as is, without materializing a copy.
-          if (count > 3) return memoizeAny.apply(this, arguments as unknown as unknown[]);
-          const key = keyOfFew(count, first, second, third);
-          const entry = plainHits ? entries.get(key) : undefined;
-          if (entry !== undefined && entry.expiresAt === Number.POSITIVE_INFINITY) return plainResult(entry);
-          return memoizeCall(this, argumentList(count, first, second, third), key, undefined);
-        };
+    /** Every call of up to three arguments that the inline hit below does not answer. */
+    const callFew = (thisArg: unknown, count: number, first: unknown, second: unknown, third: unknown): unknown => {
+      const key = keyOfFew(count, first, second, third);
+      const entry = plainHits ? entries.get(key) : undefined;
+      if (entry !== undefined && entry.lifetime === undefined) return plainResult(entry);
+      return call(argumentList(count, first, second, third), key, undefined, thisArg);
+    };
+    // The function callers hold is kept small, so that V8 can inline it into a hot caller: it answers a hit on one
+    // non-zero int32 argument (its own memory key) inline, and hands everything else to `callFew` or `callAny`.
+    // Probing with the value coerced by `| 0` lets V8 use its int32 Map lookup (about twice as fast as a generic key).
+    const fast = function wrapped(this: unknown, first?: unknown, second?: unknown, third?: unknown) {
+      // biome-ignore lint/complexity/noArguments: reading the count keeps hits free of a rest array (see above).
+      const count = arguments.length;
+      if (typeof first === 'number' && count === 1 && plainHits) {
+        const integer = first | 0;
+        if (integer === first && integer !== 0) {
+          const entry = entries.get(integer);
+          if (entry !== undefined && entry.lifetime === undefined) return plainResult(entry);
+        }
+      }
+      // biome-ignore lint/complexity/noArguments: forwarded as is, without materializing a copy.
+      if (count > 3) return callAny.apply(this, arguments as unknown as unknown[]);
+      return callFew(this, count, first, second, third);
+    };
+    wrapper = keyOf ? callAny : fast;
   }
   return attachFreshnessMethods(copyFunctionIdentity(wrapper, fn), {
     invalidate: (...args: unknown[]) => host.invalidate(namespace, keyOfArgs(args).key),

@@ -11,7 +11,7 @@ import {
 } from '../src/index.js';
 import { resetWarningsForTests } from '../src/internal/warn.js';
 import { internals } from '../src/memoizer.js';
-import { createCounters, MemoryTier, Namespace } from '../src/memory-tier.js';
+import { ArgsParams, createCounters, createEntry, MemoryTier, Namespace } from '../src/memory-tier.js';
 
 // Vitest's transform does not lower decorators, so these tests apply them as the compilers do: a standard decorator
 // gets `(value, context)` and its result replaces the member; a legacy one gets `(prototype or class, key,
@@ -446,20 +446,8 @@ describe('wrap-or-decorate', () => {
 });
 
 describe('MemoryTier.dropNamespace', () => {
-  const entryIn = (namespace: Namespace, key: string) => ({
-    namespace,
-    key,
-    params: { args: [key] },
-    result: key,
-    isPromise: false,
-    promise: undefined,
-    createdAt: 0,
-    expiresAt: Number.POSITIVE_INFINITY,
-    staleAt: Number.POSITIVE_INFINITY,
-    tags: undefined,
-    previous: undefined,
-    next: undefined,
-  });
+  const entryIn = (namespace: Namespace, key: string) =>
+    createEntry(namespace, key, new ArgsParams([key]), key, false, { createdAt: 0 }, undefined);
 
   it('unlinks the namespace entries and refuses entries that arrive later', () => {
     const memory = new MemoryTier(Number.POSITIVE_INFINITY, () => 0, createCounters());
