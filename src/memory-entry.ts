@@ -126,14 +126,6 @@ export class MemoryEntry {
 }
 
 /** A new memory entry (see {@link MemoryEntry}; `params` may be an {@link ArgsParams}). */
-export function createEntry(
-  namespace: Namespace,
-  key: unknown,
-  params: unknown,
-  result: unknown,
-  isPromise: boolean,
-  times: EntryTimes,
-  tags: readonly string[] | undefined,
-): MemoryEntry {
-  return new MemoryEntry(namespace, key, params, result, isPromise, times, tags);
+export function createEntry(...parts: ConstructorParameters<typeof MemoryEntry>): MemoryEntry {
+  return new MemoryEntry(...parts);
 }
