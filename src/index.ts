@@ -24,6 +24,7 @@ export { asMemoized } from './freshness/memoized.js';
 export type { TagsFunction, Ttl } from './freshness/ttl-policy.js';
 export type { MemoizerStats } from './memoizer.js';
 export { Memoizer } from './memoizer.js';
+export type { RemoteTierStats } from './memoizer-stats.js';
 export type {
   AnyFunction,
   DecoratorOptions,

@@ -1,5 +1,29 @@
 import { collectFunctionStats, type FunctionStats } from './freshness/function-stats.js';
 import type { MemoryTier, TierCounters } from './memory-tier.js';
+import type { RemoteStore } from './stores/store.js';
+
+/**
+ * What went wrong with a memoizer's remote tier (a `RedisStore`), from `stats().remote`: every failure was handled
+ * without failing a call (the call computed, or used the local tiers, instead). The counts are the remote store's
+ * since it was created, so memoizers sharing one store report the same figures.
+ *
+ * @example
+ * ```ts
+ * const { remote } = memoizer.stats();
+ * if (remote !== undefined && remote.errors > 0) console.warn(`Redis: ${remote.errors} errors, ${remote.timeouts} timeouts`);
+ * ```
+ */
+export interface RemoteTierStats {
+  /**
+   * Failed operations: refused or lost connections, wrong passwords, timeouts, and error replies such as OOM under
+   * `maxmemory`, `READONLY` or `NOPERM`.
+   */
+  readonly errors: number;
+  /** Of `errors`, the operations abandoned at the tier's deadline (a slow, stopped or unreachable server). */
+  readonly timeouts: number;
+  /** Operations not sent at all because the tier was skipped: its circuit breaker open during an outage. */
+  readonly skipped: number;
+}
 
 /**
  * Hit, miss and write counts of one memoizer, from `stats()`.
@@ -37,10 +61,22 @@ export interface MemoizerStats {
   readonly refreshFailures: number;
   /** Entries removed from memory by `invalidate` and `invalidateTags`. */
   readonly invalidations: number;
+  /**
+   * Failures of the remote tier (see {@link RemoteTierStats}; its hits are `hits.remote`); `undefined` without a
+   * remote tier, or with one that keeps no counts.
+   */
+  readonly remote: RemoteTierStats | undefined;
 }
 
-/** The `stats()` of a memoizer: its counters, with memory hits and per-function figures added up per namespace. */
-export function memoizerStats(memory: MemoryTier, counters: TierCounters): MemoizerStats {
+/**
+ * The `stats()` of a memoizer: its counters, with memory hits and per-function figures added up per namespace, and
+ * the failure counts of its remote tier, if any.
+ */
+export function memoizerStats(
+  memory: MemoryTier,
+  counters: TierCounters,
+  remote: RemoteStore | undefined = undefined,
+): MemoizerStats {
   const { memoryHits, meanMissMs, functions } = collectFunctionStats(memory, counters);
   const hits = { ...counters.hits, memory: memoryHits };
   const allHits = hits.memory + hits.preload + hits.disk + hits.remote;
@@ -58,5 +94,12 @@ export function memoizerStats(memory: MemoryTier, counters: TierCounters): Memoi
     refreshes: counters.refreshes,
     refreshFailures: counters.refreshFailures,
     invalidations: counters.invalidations,
+    remote: remoteTierStats(remote),
   };
+}
+
+function remoteTierStats(remote: RemoteStore | undefined): RemoteTierStats | undefined {
+  const stats = remote?.stats?.();
+  if (stats === undefined) return undefined;
+  return { errors: stats.errors, timeouts: stats.timeouts, skipped: stats.skipped ?? 0 };
 }

@@ -328,7 +328,7 @@ export class Memoizer {
    * ```
    */
   stats(): MemoizerStats {
-    return memoizerStats(this.#memory, this.#counters);
+    return memoizerStats(this.#memory, this.#counters, this.#remote);
   }
 
   /** @internal Access for the dump, persistence, decorator and fixture layers. */
@@ -435,7 +435,7 @@ export class Memoizer {
         this.#store(namespace, key, params, encoded, true, lifetime, startedAt, true),
       insertStored: (namespace, key, params, stored, result) =>
         this.#persisted.insert(namespace, key, params, stored, result),
-      noteSharedCopy: (entry) => this.#remoteCopies.note(entry),
+      noteSharedCopy: (entry, hexKey) => this.#remoteCopies.note(entry, hexKey),
     });
   }
 

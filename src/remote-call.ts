@@ -31,10 +31,15 @@ export interface RemoteHost {
     lifetime: Lifetime,
     startedAt: number,
   ): void;
-  /** Fills memory and the local persisted tiers from a remote entry; `countHit` counts it as a remote hit. */
+  /**
+   * Fills memory and the local persisted tiers from a remote entry; `countHit` counts it as a remote hit. `hexKey` is
+   * the call's 32-hex persisted key, computed once per call by the remote path (hashing it again costs a remote hit
+   * more than its envelope check).
+   */
   fillFromRemote(
     namespace: Namespace,
     key: unknown,
+    hexKey: string,
     params: unknown,
     stored: StoredEntry,
     encoded: unknown,
@@ -91,6 +96,7 @@ export function usesRemote(namespace: Namespace, ttl: FreshnessPolicy['ttl']): b
   );
 }
 
+/** The 32-hex persisted key of one call: hashed once per remote call, then handed to everything that needs it. */
 function hexKeyOf(namespace: Namespace, key: unknown): string {
   return persistedKey(namespace.persistName as string, canonicalFromMemoryKey(key));
 }
@@ -102,6 +108,8 @@ interface Outcome {
   ran: boolean;
   lifetime: Lifetime | undefined;
   deferred: DeferredRecording | undefined;
+  /** `performance.now()` when the function started (0: it did not run here), for a miss's computation time. */
+  started: number;
 }
 
 /**
@@ -122,7 +130,10 @@ function requestOf(
   const { namespace, encoderFor } = spec;
   return {
     namespace: namespace.persistName,
-    run: () => spec.fn.apply(thisArg, args),
+    run: () => {
+      outcome.started = performance.now();
+      return spec.fn.apply(thisArg, args);
+    },
     encode: (value: unknown): StoredEntry | undefined => {
       outcome.encoded = encoderFor === undefined ? value : encoderFor(...args)(value as never);
       outcome.ran = true;
@@ -179,19 +190,20 @@ export function memoizeRemotely(
   // The recording only shares the in-flight promise: storing happens below, so it is abandoned (released) at the end.
   const recording = new DeferredRecording<unknown, unknown>({ makeInterimResult: () => derived });
   const startedAt = currentTick();
-  const started = performance.now();
-  const outcome: Outcome = { encoded: undefined, ran: false, lifetime: undefined, deferred: undefined };
+  const outcome: Outcome = { encoded: undefined, ran: false, lifetime: undefined, deferred: undefined, started: 0 };
+  const hexKey = hexKeyOf(namespace, key);
   derived = host.remote
-    .singleFlight(hexKeyOf(namespace, key), requestOf(host, spec, thisArg, args, params, recording, startedAt, outcome))
+    .singleFlight(hexKey, requestOf(host, spec, thisArg, args, params, recording, startedAt, outcome))
     .then(
       ({ value, source, entry }) => {
         if (source === 'hit' || source === 'waited') {
-          if (entry !== undefined) host.fillFromRemote(namespace, key, params, entry, value, startedAt, true);
+          if (entry !== undefined) host.fillFromRemote(namespace, key, hexKey, params, entry, value, startedAt, true);
           recording.abandon();
           return decoderFor === undefined ? value : decoderFor(...args)(value as never);
         }
         host.countMiss(namespace);
-        spec.timeMiss(started);
+        // Timed from the function's start: the computation a hit saves, not the Redis round trips before it.
+        if (outcome.started !== 0) spec.timeMiss(outcome.started);
         storeComputed(host, spec, key, params, recording, startedAt, outcome);
         recording.abandon();
         return value;
@@ -222,7 +234,7 @@ export function refreshRemotely(
   const { namespace } = spec;
   const recording = new DeferredRecording<unknown, unknown>();
   const startedAt = currentTick();
-  const outcome: Outcome = { encoded: undefined, ran: false, lifetime: undefined, deferred: undefined };
+  const outcome: Outcome = { encoded: undefined, ran: false, lifetime: undefined, deferred: undefined, started: 0 };
   const request = requestOf(host, spec, thisArg, args, params, recording, startedAt, outcome);
   const refresh = host.remote.refresh;
   const hexKey = hexKeyOf(namespace, key);
@@ -239,7 +251,7 @@ export function refreshRemotely(
     if (result === undefined) return;
     if (result.source === 'hit' || result.source === 'waited') {
       if (result.entry !== undefined) {
-        host.fillFromRemote(namespace, key, params, result.entry, result.value, startedAt, false);
+        host.fillFromRemote(namespace, key, hexKey, params, result.entry, result.value, startedAt, false);
       }
       return;
     }
@@ -261,7 +273,8 @@ export function replayRemotely(
 ): Promise<unknown> {
   const { namespace, decoderFor } = spec;
   const startedAt = currentTick();
-  return host.remote.get(hexKeyOf(namespace, key)).then((stored) => {
+  const hexKey = hexKeyOf(namespace, key);
+  return host.remote.get(hexKey).then((stored) => {
     if (stored === undefined || stored.namespace !== namespace.persistName) throw miss();
     let encoded: unknown;
     try {
@@ -269,7 +282,7 @@ export function replayRemotely(
     } catch {
       throw miss();
     }
-    host.fillFromRemote(namespace, key, params, stored, encoded, startedAt, true);
+    host.fillFromRemote(namespace, key, hexKey, params, stored, encoded, startedAt, true);
     return decoderFor === undefined ? encoded : decoderFor(...args)(encoded as never);
   });
 }

@@ -6,7 +6,6 @@ import type { RemoteHost } from './remote-call.js';
 import { toStoredEntry } from './stored-entry.js';
 import type { PersistedTier, RemoteStore, StoredEntry } from './stores/store.js';
 import type { TieredStore } from './stores/tiered-store.js';
-import { describeKey } from './wrap.js';
 
 /** What a memoizer lends the remote path. */
 export interface RemoteHostContext {
@@ -35,8 +34,11 @@ export interface RemoteHostContext {
     stored: StoredEntry,
     result: unknown,
   ) => MemoryEntry;
-  /** Notes a memory entry as a copy of a remote one, so invalidations from other processes reach it. */
-  readonly noteSharedCopy: (entry: MemoryEntry) => void;
+  /**
+   * Notes a memory entry as a copy of a remote one, so invalidations from other processes reach it; `hexKey` is its
+   * 32-hex persisted key, already computed.
+   */
+  readonly noteSharedCopy: (entry: MemoryEntry, hexKey: string) => void;
 }
 
 /** The remote path's view of a memoizer (see src/remote-call.ts). */
@@ -58,7 +60,7 @@ export function createRemoteHost(remote: RemoteStore, context: RemoteHostContext
       namespace.calls.misses++;
     },
     storeLocally: context.storeLocally,
-    fillFromRemote: (namespace, key, params, stored, encoded, startedAt, countHit) => {
+    fillFromRemote: (namespace, key, hexKey, params, stored, encoded, startedAt, countHit) => {
       if (countHit) {
         counters.hits.remote++;
         namespace.calls.persistedHits++;
@@ -67,14 +69,14 @@ export function createRemoteHost(remote: RemoteStore, context: RemoteHostContext
       if (scopeChangedSince(startedAt)) return;
       if (stored.tags !== undefined && tagEpochs.isStale(stored.tags, startedAt)) return;
       // A local copy never outlives the remote entry: without its own expiry it lives as long as the remote TTL.
-      const expiresAt =
-        stored.expiresAt ?? (remote.defaultTtl === undefined ? undefined : stored.createdAt + remote.defaultTtl);
-      const entry = context.insertStored(namespace, key, params, { ...stored, expiresAt }, encoded);
-      context.noteSharedCopy(entry);
+      const local =
+        stored.expiresAt !== undefined || remote.defaultTtl === undefined
+          ? stored
+          : { ...stored, expiresAt: stored.createdAt + remote.defaultTtl };
+      const entry = context.insertStored(namespace, key, params, local, encoded);
+      context.noteSharedCopy(entry, hexKey);
       // The remote entry is already in stored form: writable local tiers take it as is, nothing is re-encoded.
-      if (namespace.persistName !== undefined && tiers.some((tier) => !tier.readOnly)) {
-        tiered.set(describeKey(namespace, key), { ...stored, expiresAt });
-      }
+      if (namespace.persistName !== undefined && tiers.some((tier) => !tier.readOnly)) tiered.set(hexKey, local);
     },
   };
 }

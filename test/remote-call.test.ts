@@ -161,6 +161,15 @@ describe('a memoizer with a remote tier', () => {
     expect(compute.calls.count).toBe(2);
   });
 
+  it('reports the remote store’s failure counts in stats().remote, when the store keeps them', async () => {
+    expect(new Memoizer({ remote: new FakeRemote() }).stats().remote).toBeUndefined();
+    const remote = Object.assign(new FakeRemote(), { stats: () => ({ errors: 3, timeouts: 2, hits: 9 }) });
+    expect(new Memoizer({ remote }).stats().remote).toEqual({ errors: 3, timeouts: 2, skipped: 0 });
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'memotape-remote-'));
+    directories.push(cacheDir);
+    expect(new PersistentMemoizer({ cacheDir, remote }).stats().remote).toEqual({ errors: 3, timeouts: 2, skipped: 0 });
+  });
+
   it('requires a stable name, and rejects a remote option without the store methods', () => {
     const memoizer = new Memoizer({ remote: new FakeRemote() });
     expect(() => memoizer.memoize()(async () => 1)).toThrow(NamespaceError);

@@ -175,8 +175,9 @@ export const scenario = {
     limit: 1.3,
   })),
   notes: [
-    'A remote hit is one round trip, like the GET: a Lua script (EVALSHA) that answers the value, or takes the ' +
-      'single-flight lease on a miss. The memoizer then checks and decodes the entry and fills its memory tier.',
+    'A remote hit is one round trip, like the baseline: a plain GET. Only a miss runs the Lua script that takes the ' +
+      'single-flight lease (looking at the value again in the same atomic step). The memoizer then checks and ' +
+      'decodes the entry and fills its memory tier.',
     'The RedisStore.get() row reads the same entries without the memoizer and without the script, to separate ' +
       'the costs.',
   ],

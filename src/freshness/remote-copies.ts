@@ -40,11 +40,12 @@ export class RemoteCopies {
   /**
    * Notes that a memory entry is a copy of a remote one (results of async functions go to the remote tier), and
    * starts listening to the tier's invalidations, so that another process invalidating it reaches this copy too.
+   * `hexKey` is the entry's 32-hex persisted key, when the caller already computed it.
    */
-  note(entry: MemoryEntry): void {
+  note(entry: MemoryEntry, hexKey?: string): void {
     const { namespace } = entry;
     if (namespace.persistName === undefined || namespace.conflict !== undefined) return;
-    this.#copies.note(describeKey(namespace, entry.key), entry);
+    this.#copies.note(hexKey ?? describeKey(namespace, entry.key), entry);
     if (this.#watching || this.#remote === undefined) return;
     this.#watching = true;
     // Held weakly through `this`: once the memoizer (and so this object) is collected, the listener stops.

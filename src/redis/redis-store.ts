@@ -1,65 +1,26 @@
 import { EventEmitter } from 'node:events';
-import { RedisTierError } from '../errors.js';
 import { warn } from '../internal/warn.js';
 import type { InvalidationOptions, RemoteInvalidation, Store, StoredEntry } from '../stores/store.js';
 import { Channels } from './channels.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
 import { createOwnedClient, prepareOwnedClient, type RedisClient } from './client.js';
 import { decodeEnvelope, type RemoteEntry } from './envelope.js';
-import { classifyFailure, type Failure, type FailureKind, secretsOfUrl } from './failure.js';
+import { classifyFailure, type Failure, secretsOfUrl } from './failure.js';
+import { FailureReports, type RedisStoreEvents } from './failure-reports.js';
+import { removeIfSame, withoutVersions } from './flight-results.js';
 import { Guard } from './guard.js';
 import { InvalidationChannel } from './invalidation-channel.js';
-import { entryKeys, invalidationChannel, isHexKey, prefixPattern } from './keys.js';
+import { entryKeys, invalidationChannel, isHexKey } from './keys.js';
+import { clearPrefix } from './prefix-clear.js';
 import { createRedisCounters, type RedisCounters, type RedisStoreStats } from './redis-stats.js';
 import { type RedisStoreOptions, type RedisStoreSettings, resolveRedisStoreOptions } from './redis-store-options.js';
 import { refreshFlight } from './refresh.js';
-import {
-  removeIfSame,
-  type SingleFlightHost,
-  type SingleFlightRequest,
-  type SingleFlightResult,
-  singleFlight,
-  withoutVersions,
-} from './single-flight.js';
+import { singleFlight } from './single-flight.js';
+import type { SingleFlightHost, SingleFlightRequest, SingleFlightResult } from './single-flight-host.js';
 import { bumpTags, type TagVersionHost, tagsAreCurrent } from './tag-versions.js';
 import { prepareWrite, type ValueWriteHost, writeValue } from './value-writes.js';
 
-/**
- * Passed to `'down'` listeners when an outage begins (the circuit opens).
- *
- * @example
- * ```ts
- * remote.on('down', ({ reason }) => metrics.increment('redis.down', { reason }));
- * ```
- */
-export interface RedisOutage {
-  /** What the last failure was, without credentials. */
-  readonly reason: string;
-  readonly kind: FailureKind;
-}
-
-/**
- * Passed to `'up'` listeners when the tier is used again after an outage.
- *
- * @example
- * ```ts
- * remote.on('up', ({ downtime }) => console.info(`Redis back after ${downtime} ms`));
- * ```
- */
-export interface RedisRecovery {
-  /** Milliseconds since the outage began. */
-  readonly downtime: number;
-}
-
-/** The events of a {@link RedisStore}. An `'error'` is only emitted while someone listens for it. */
-export interface RedisStoreEvents {
-  down: [outage: RedisOutage];
-  up: [recovery: RedisRecovery];
-  error: [error: RedisTierError];
-}
-
 let storeCount = 0;
-const SCAN_BATCH = '500';
 
 /**
  * A Redis tier for memotape: a {@link Store} keyed by 32-hex persisted keys, plus cross-process single flight.
@@ -92,11 +53,8 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   readonly #writes: ValueWriteHost;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #id = ++storeCount;
+  readonly #reports: FailureReports;
   #subscriber: RedisClient | undefined;
-  #lastClientError: string | undefined;
-  #lastFailure: Failure | undefined;
-  #outages = 0;
-  #downSince = 0;
   #closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
@@ -105,14 +63,15 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     this.#settings = settings;
     this.prefix = settings.prefix;
     this.#secrets = settings.url === undefined ? secretsOfClient(settings.client) : secretsOfUrl(settings.url);
+    this.#reports = new FailureReports(settings.prefix, this.#id, this.#counters, this);
     this.#breaker = new CircuitBreaker({
       ...settings.circuitBreaker,
       clock: Date.now,
-      onOpen: () => this.#wentDown(),
-      onClose: () => this.#cameUp(),
+      onOpen: () => this.#reports.wentDown(),
+      onClose: () => this.#reports.cameUp(),
     });
     const onClientError = (error: unknown): void => {
-      this.#lastClientError = classifyFailure(error, this.#secrets).message;
+      this.#reports.clientFailed(classifyFailure(error, this.#secrets).message);
     };
     let firstAttempt: () => Promise<void> | undefined = () => undefined;
     if (settings.url !== undefined) {
@@ -123,7 +82,7 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       this.#ownsClient = false;
     }
     const reporter = {
-      failed: (operation: string, failure: Failure) => this.#failed(operation, failure),
+      failed: (operation: string, failure: Failure) => this.#reports.failed(operation, failure),
       skipped: () => {
         this.#counters.skipped++;
       },
@@ -132,7 +91,7 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     this.#channels = new Channels({
       subscriber: () => this.#subscriberClient(onClientError),
       timeout: settings.timeouts.get,
-      failed: (operation, error) => this.#failed(operation, classifyFailure(error, this.#secrets)),
+      failed: (operation, error) => this.#reports.failed(operation, classifyFailure(error, this.#secrets)),
       track: (promise) => this.#track(promise),
     });
     this.#invalidations = new InvalidationChannel({
@@ -141,7 +100,7 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       guard: this.#guard,
       client: () => this.#client,
       timeout: settings.timeouts.set,
-      failed: (operation, error) => this.#failed(operation, classifyFailure(error, this.#secrets)),
+      failed: (operation, error) => this.#reports.failed(operation, classifyFailure(error, this.#secrets)),
       track: (promise) => this.#track(promise),
     });
     this.#tagHost = {
@@ -199,7 +158,8 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     );
     let entry: RemoteEntry | undefined = attempt.ok ? decodeEnvelope(key, attempt.value, Date.now()) : undefined;
     // A tagged entry is only as good as its tag versions: one invalidated since it was stored makes it a miss.
-    if (entry !== undefined && !(await tagsAreCurrent(this.#tagHost, entry))) {
+    const tagged = entry?.tags !== undefined && entry.tags.length > 0;
+    if (entry !== undefined && tagged && !(await tagsAreCurrent(this.#tagHost, entry))) {
       this.#counters.staleTags++;
       void removeIfSame(this.#singleFlightHost, keys, attempt.ok ? attempt.value : undefined);
       entry = undefined;
@@ -249,7 +209,7 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       warn(
         'MEMOTAPE_REDIS_INVALIDATION_FAILED',
         `Redis tier (${this.prefix}): tags could not be invalidated (${tags.slice(0, 3).join(', ')}${tags.length > 3 ? ', ...' : ''}); entries stored with them may be served until they expire.`,
-        `redis-invalidate:${this.#id}:${this.#outages}`,
+        `redis-invalidate:${this.#id}:${this.#reports.outages}`,
       );
     });
     this.#track(done);
@@ -307,30 +267,15 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   /**
    * Removes every key of this store's prefix (values and leases of every layout version) with SCAN and UNLINK,
    * never KEYS or FLUSHDB, so it works under an ACL user limited to the prefix and leaves other data alone.
-   * Being an explicit request, it rejects with a {@link RedisTierError} when Redis cannot be reached.
+   * Being an explicit request, it rejects with a `RedisTierError` when Redis cannot be reached.
    *
    * @example
    * ```ts
    * await remote.clear();
    * ```
    */
-  async clear(): Promise<void> {
-    const pattern = prefixPattern(this.prefix);
-    let cursor = '0';
-    do {
-      const scanned = await this.#guard.run('clear', this.#settings.timeouts.set, () =>
-        this.#client.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH]),
-      );
-      if (!scanned.ok) throw this.#clearFailed(scanned.failure);
-      const [nextCursor, keys] = scanned.value as unknown as [string, string[]];
-      cursor = String(nextCursor);
-      if (keys.length > 0) {
-        const unlinked = await this.#guard.run('clear', this.#settings.timeouts.set, () =>
-          this.#client.sendCommand(['UNLINK', ...keys]),
-        );
-        if (!unlinked.ok) throw this.#clearFailed(unlinked.failure);
-      }
-    } while (cursor !== '0');
+  clear(): Promise<void> {
+    return clearPrefix(this.#guard, this.#client, this.prefix, this.#settings.timeouts.set);
   }
 
   /**
@@ -410,47 +355,6 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
       prepareOwnedClient(this.#subscriber, onError);
     }
     return this.#subscriber;
-  }
-
-  #failed(operation: string, failure: Failure): void {
-    this.#counters.errors++;
-    if (failure.kind === 'timeout') this.#counters.timeouts++;
-    if (failure.kind === 'reply') {
-      // Replies (OOM, NOPERM, READONLY) repeat on every call while the cause lasts: warn once per code and store.
-      warn(
-        'MEMOTAPE_REDIS_REPLY',
-        `Redis tier (${this.prefix}): ${failure.message}; memoized calls go on without it where it fails.`,
-        `redis-reply:${this.#id}:${failure.code}`,
-      );
-    }
-    if (this.listenerCount('error') > 0) this.emit('error', new RedisTierError(operation, failure.message));
-    if (failure.unavailable) this.#lastFailure = failure;
-  }
-
-  #wentDown(): void {
-    this.#outages++;
-    this.#downSince = Date.now();
-    const kind = this.#lastFailure?.kind ?? 'connection';
-    // For a refused or failed connection, the client's own last error says why ("ECONNREFUSED", "WRONGPASS").
-    const reason =
-      (kind === 'connection' ? this.#lastClientError : undefined) ?? this.#lastFailure?.message ?? 'unreachable';
-    const outage: RedisOutage = { reason, kind };
-    warn(
-      'MEMOTAPE_REDIS_DOWN',
-      `Redis tier (${this.prefix}) is down (${outage.reason}); memoized calls run without it until it answers again.`,
-      `redis-down:${this.#id}:${this.#outages}`,
-    );
-    this.emit('down', outage);
-  }
-
-  #cameUp(): void {
-    this.#lastClientError = undefined;
-    this.emit('up', { downtime: Date.now() - this.#downSince });
-  }
-
-  #clearFailed(failure: Failure | undefined): RedisTierError {
-    const reason = failure === undefined ? 'the Redis tier is down or closed' : failure.message;
-    return new RedisTierError('clear', `Could not clear the Redis tier (${this.prefix}): ${reason}`);
   }
 }
 

@@ -1,16 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { computeLocally, withoutVersions } from './flight-results.js';
 import { entryKeys } from './keys.js';
+import { acquire, complete, computeUnderLease, leaseToken } from './lease.js';
 import { AcquireMode, ChannelMessage } from './scripts.js';
-import {
-  acquire,
-  complete,
-  computeLocally,
-  computeUnderLease,
-  type SingleFlightHost,
-  type SingleFlightRequest,
-  type SingleFlightResult,
-  withoutVersions,
-} from './single-flight.js';
+import type { SingleFlightHost, SingleFlightRequest, SingleFlightResult } from './single-flight-host.js';
 
 /**
  * The background refresh of a stale entry (`staleWhileRevalidate`), at most one at a time across every process: the
@@ -27,7 +19,7 @@ export async function refreshFlight<T>(
 ): Promise<SingleFlightResult<T> | undefined> {
   const stale = request.stale ?? ((found) => found.staleAt !== undefined && found.staleAt <= now());
   const keys = entryKeys(host.prefix, hexKey);
-  const token = randomUUID();
+  const token = leaseToken();
   const acquired = await acquire(host, keys, token, AcquireMode.Refresh);
   if (acquired === undefined) return computeLocally(host, hexKey, request, true, undefined);
   if (acquired.kind === 'held') return undefined;

@@ -4,7 +4,7 @@ import { encodeEnvelope, type RemoteEntry } from './envelope.js';
 import type { Guard } from './guard.js';
 import { entryKeys } from './keys.js';
 import type { RedisCounters } from './redis-stats.js';
-import type { PreparedWrite } from './single-flight.js';
+import type { PreparedWrite } from './single-flight-host.js';
 import { invalidatedSince, type TagVersionHost, versionsForWrite } from './tag-versions.js';
 
 /** What writing a value needs from its store. */

@@ -122,6 +122,11 @@ export interface RemoteStore {
     key: string,
     request: RemoteRequest<T>,
   ): Promise<{ readonly value: T; readonly source: RemoteSource; readonly entry: StoredEntry | undefined } | undefined>;
+  /**
+   * The tier's failure counts since it was created (failures it handled without failing a call), which memoizers
+   * report as `stats().remote`. Optional: without it, `stats().remote` is `undefined`.
+   */
+  stats?(): { readonly errors: number; readonly timeouts: number; readonly skipped?: number | undefined };
 }
 
 /**

@@ -2,52 +2,35 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Memoizer, withFreshCache } from '../../src/index.js';
-import type { RedisClient } from '../../src/redis/client.js';
-import { RedisStore } from '../../src/redis/redis-store.js';
-import { adminClient, allKeys, eventually, failOnUnhandledRejections } from '../redis/helpers.js';
-import { type RedisServer, startRedisServer } from '../redis/redis-server.js';
+import type { RedisStore } from '../../src/redis/redis-store.js';
+import { allKeys, eventually } from '../redis/helpers.js';
+import { useRedisServer } from '../redis/redis-fixture.js';
 import { deferred, manualClock, settle } from './helpers.js';
 
 // Invalidation and refreshes through a real Redis server: what one process invalidates, every process sees.
 const run = promisify(execFile);
 const worker = path.resolve(import.meta.dirname, '../fixtures/freshness/redis-worker.mjs');
-let server: RedisServer;
-let admin: RedisClient;
-const stores: RedisStore[] = [];
-
-failOnUnhandledRejections();
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await adminClient(server.url);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await admin?.quit();
-  await server?.dispose();
-});
+const redis = useRedisServer({ leaseMs: 5000 });
 
 function storeFor(prefix: string): RedisStore {
-  const store = new RedisStore({ url: server.url, prefix, leaseMs: 5000 });
-  stores.push(store);
-  return store;
+  return redis.store({ prefix });
 }
 
 type Report = { computed: string[]; results: unknown[]; stats: Record<string, number> };
 
 async function inProcess(prefix: string, steps: unknown[][], gate?: string): Promise<Report> {
-  const { stdout } = await run(process.execPath, [worker, JSON.stringify({ url: server.url, prefix, gate, steps })], {
-    timeout: 30_000,
-  });
+  const config = JSON.stringify({ url: redis.server.url, prefix, gate, steps });
+  const { stdout } = await run(process.execPath, [worker, config], { timeout: 30_000 });
   return JSON.parse(stdout.trim());
 }
 
 /** Resolves once an entry value of `prefix` is in Redis (single flight writes it in the background). */
 async function stored(prefix: string): Promise<void> {
-  await eventually(async () => (await allKeys(admin)).some((key) => key.startsWith(prefix) && key.endsWith(':value')));
+  await eventually(async () =>
+    (await allKeys(redis.admin)).some((key) => key.startsWith(prefix) && key.endsWith(':value')),
+  );
 }
 
 const everything = [
@@ -82,7 +65,10 @@ describe('invalidation through Redis', () => {
     await getUser(1);
     const channel = `${prefix}:v1:invalidations`;
     await eventually(async () => {
-      const [, listeners] = (await admin.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown as [string, number];
+      const [, listeners] = (await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown as [
+        string,
+        number,
+      ];
       return Number(listeners) === 1;
     });
     await inProcess(prefix, [['invalidateTags', ['user:1']]]);
@@ -98,10 +84,10 @@ describe('invalidation through Redis', () => {
     const prefix = `race-${randomUUID()}`;
     const gate = `gate-${randomUUID()}`;
     const slow = inProcess(prefix, [['call', 'getUser', 5]], gate);
-    await eventually(async () => Number(await admin.sendCommand(['GET', `${gate}:started`])) === 1);
+    await eventually(async () => Number(await redis.admin.sendCommand(['GET', `${gate}:started`])) === 1);
     const memoizer = new Memoizer({ remote: storeFor(prefix) });
     await memoizer.invalidateTags(['user:5']);
-    await admin.sendCommand(['SET', `${gate}:go`, '1', 'PX', '60000']);
+    await redis.admin.sendCommand(['SET', `${gate}:go`, '1', 'PX', '60000']);
     const report = await slow;
     expect(report.results).toEqual([{ id: 5, name: 'user 5' }]);
     expect(report.stats.staleTags).toBe(1);
@@ -121,11 +107,11 @@ describe('invalidation through Redis', () => {
     const prefix = `layout-${randomUUID()}`;
     await inProcess(prefix, everything);
     await inProcess(prefix, [['invalidateTags', ['org:7']]]);
-    const keys = (await allKeys(admin)).filter((key) => key.startsWith(`${prefix}:`));
+    const keys = (await allKeys(redis.admin)).filter((key) => key.startsWith(`${prefix}:`));
     const tagKeys = keys.filter((key) => key.includes(':tag:'));
     expect(tagKeys).toHaveLength(3);
     for (const key of tagKeys) expect(key).toMatch(new RegExp(`^${prefix}:v1:tag:\\{[0-9a-f]{32}\\}:version$`));
-    for (const key of keys) expect(Number(await admin.sendCommand(['PTTL', key]))).toBeGreaterThan(0);
+    for (const key of keys) expect(Number(await redis.admin.sendCommand(['PTTL', key]))).toBeGreaterThan(0);
   }, 60_000);
 });
 
@@ -181,14 +167,14 @@ describe('withFreshCache with Redis', () => {
     const load = vi.fn(async (id: number) => ({ id }));
     const getUser = new Memoizer({ remote: storeFor(prefix) }).memoize({ name: 'getUser' })(load);
     await getUser(1);
-    await eventually(async () => (await allKeys(admin)).some((key) => key.startsWith(prefix)));
-    const before = (await allKeys(admin)).filter((key) => key.startsWith(prefix));
+    await eventually(async () => (await allKeys(redis.admin)).some((key) => key.startsWith(prefix)));
+    const before = (await allKeys(redis.admin)).filter((key) => key.startsWith(prefix));
     await withFreshCache(async () => {
       await getUser(1);
       await getUser(2);
     });
     await settle();
-    expect((await allKeys(admin)).filter((key) => key.startsWith(prefix))).toEqual(before);
+    expect((await allKeys(redis.admin)).filter((key) => key.startsWith(prefix))).toEqual(before);
     expect(load).toHaveBeenCalledTimes(3);
   });
 });

@@ -1,38 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Memoizer } from '../../src/index.js';
-import type { RedisClient } from '../../src/redis/client.js';
 import { parseInvalidation } from '../../src/redis/invalidation-channel.js';
-import { RedisStore } from '../../src/redis/redis-store.js';
+import type { RedisStore } from '../../src/redis/redis-store.js';
 import type { RemoteInvalidation } from '../../src/stores/store.js';
-import { adminClient, eventually, failOnUnhandledRejections, hexKey } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import { eventually, hexKey } from './helpers.js';
+import { useRedisServer } from './redis-fixture.js';
 
-let server: RedisServer;
-let admin: RedisClient;
-const stores: RedisStore[] = [];
-
-failOnUnhandledRejections();
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await adminClient(server.url);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await admin?.quit();
-  await server?.dispose();
-});
+const redis = useRedisServer();
 
 function store(prefix: string): RedisStore {
-  const created = new RedisStore({ url: server.url, prefix });
-  stores.push(created);
-  return created;
+  return redis.store({ prefix });
 }
 
 async function listeners(channel: string): Promise<number> {
-  const [, count] = (await admin.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown as [string, number];
+  const [, count] = (await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown as [string, number];
   return Number(count);
 }
 

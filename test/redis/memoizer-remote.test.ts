@@ -2,40 +2,27 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Memoizer } from '../../src/index.js';
-import type { RedisClient } from '../../src/redis/client.js';
 import { RedisStore } from '../../src/redis/redis-store.js';
-import { adminClient, failOnUnhandledRejections } from './helpers.js';
-import { freePort, type RedisServer, startRedisServer } from './redis-server.js';
+import { adminClient } from './helpers.js';
+import { useRedisServer } from './redis-fixture.js';
+import { freePort } from './redis-server.js';
 
 // The Redis tier wired into Memoizer, against a real server: one computation for a whole group of processes.
 const run = promisify(execFile);
 const worker = path.resolve(import.meta.dirname, '../fixtures/redis/memoizer-worker.mjs');
-let server: RedisServer;
-let admin: RedisClient;
-
-failOnUnhandledRejections();
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await adminClient(server.url);
-});
-
-afterAll(async () => {
-  await admin?.quit();
-  await server?.dispose();
-});
+const redis = useRedisServer();
 
 describe('Memoizer with a RedisStore', () => {
   it('computes once for 3 processes × 3 concurrent calls, and every caller gets the same typed result', async () => {
     const counter = `count-${randomUUID()}`;
-    const config = { url: server.url, prefix: `memo-${randomUUID()}`, counter, calls: 3, computeMs: 400 };
+    const config = { url: redis.server.url, prefix: `memo-${randomUUID()}`, counter, calls: 3, computeMs: 400 };
     const outputs = await Promise.all(
       [0, 1, 2].map(() => run(process.execPath, [worker, JSON.stringify(config)], { timeout: 30_000 })),
     );
     const reports = outputs.map(({ stdout }) => JSON.parse(stdout.trim()));
-    expect(Number(await admin.sendCommand(['GET', counter]))).toBe(1);
+    expect(Number(await redis.admin.sendCommand(['GET', counter]))).toBe(1);
     for (const report of reports) {
       expect(report.results).toEqual(
         Array(3).fill({ id: 7, when: '2026-01-07T00:00:00.000Z', total: '100000000000000000000' }),
@@ -58,5 +45,41 @@ describe('Memoizer with a RedisStore', () => {
     await expect(memoized(2)).resolves.toBe(6);
     expect(calls).toBe(1);
     await remote.close();
+  });
+});
+
+describe('Memoizer stats with a RedisStore', () => {
+  it('has no remote figures without a remote tier, and zeros before the first failure', () => {
+    expect(new Memoizer().stats().remote).toBeUndefined();
+    const memoizer = new Memoizer({ remote: redis.store({ prefix: `quiet-${randomUUID()}` }) });
+    expect(memoizer.stats().remote).toEqual({ errors: 0, timeouts: 0, skipped: 0 });
+  });
+
+  it('counts a refused connection as a remote error, while the call returns its value', async () => {
+    const remote = new RedisStore({ url: `redis://127.0.0.1:${await freePort()}`, timeouts: { get: 100, set: 100 } });
+    const memoizer = new Memoizer({ remote });
+    const memoized = memoizer.memoize({ name: 'refused' })(async (x: number) => x + 1);
+    await expect(memoized(1)).resolves.toBe(2);
+    expect(memoizer.stats().remote?.errors).toBeGreaterThan(0);
+    expect(memoizer.stats().misses).toBe(1);
+    await remote.close();
+  });
+
+  it('counts a server too slow to answer as a remote timeout, while the call returns its value', async () => {
+    const remote = redis.store({ prefix: `slow-${randomUUID()}`, timeouts: { get: 100, set: 300 } });
+    const memoizer = new Memoizer({ remote });
+    const memoized = memoizer.memoize({ name: 'slow' })(async (x: number) => x * 2);
+    await expect(memoized(1)).resolves.toBe(2);
+    expect(memoizer.stats().remote).toEqual({ errors: 0, timeouts: 0, skipped: 0 });
+    const sleeper = await adminClient(redis.server.url);
+    const sleeping = sleeper.sendCommand(['DEBUG', 'SLEEP', '0.5']);
+    // Let the server start sleeping before the call's GET reaches it.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(memoized(21)).resolves.toBe(42);
+    await sleeping;
+    sleeper.destroy();
+    const counts = memoizer.stats().remote;
+    expect(counts?.timeouts).toBeGreaterThanOrEqual(1);
+    expect(counts?.errors).toBeGreaterThanOrEqual(counts?.timeouts ?? 0);
   });
 });

@@ -1,34 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeTagged, encodeTagged } from '../../src/codec.js';
-import type { RedisClient } from '../../src/redis/client.js';
 import { encodeEnvelope } from '../../src/redis/envelope.js';
 import { entryKeys } from '../../src/redis/keys.js';
 import { RedisStore } from '../../src/redis/redis-store.js';
-import { adminClient, allKeys, entryOf, failOnUnhandledRejections, hexKey } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import { adminClient, allKeys, entryOf, hexKey } from './helpers.js';
+import { useRedisServer } from './redis-fixture.js';
 
-let server: RedisServer;
-let admin: RedisClient;
-const stores: RedisStore[] = [];
-
-function store(options: Partial<ConstructorParameters<typeof RedisStore>[0]> = {}): RedisStore {
-  const created = new RedisStore({ url: server.url, ...options });
-  stores.push(created);
-  return created;
-}
-
-failOnUnhandledRejections();
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await adminClient(server.url);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((created) => created.close()));
-  admin.destroy();
-  await server.dispose();
-});
+const redis = useRedisServer();
+const store = redis.store;
 
 describe('RedisStore get and set', () => {
   it('round-trips every tagged type', async () => {
@@ -81,7 +60,7 @@ describe('RedisStore get and set', () => {
     let leaseTtl = 0;
     await remote.singleFlight(computed, {
       run: async () => {
-        leaseTtl = Number(await admin.sendCommand(['PTTL', `layout:v1:{${computed}}:lease`]));
+        leaseTtl = Number(await redis.admin.sendCommand(['PTTL', `layout:v1:{${computed}}:lease`]));
         return 2;
       },
       encode: (value) => entryOf(value),
@@ -89,9 +68,9 @@ describe('RedisStore get and set', () => {
     });
     await remote.close();
     expect(leaseTtl).toBeGreaterThan(0);
-    const keys = (await allKeys(admin)).filter((key) => key.startsWith('layout:'));
+    const keys = (await allKeys(redis.admin)).filter((key) => key.startsWith('layout:'));
     expect(keys).toEqual([`layout:v1:{${written}}:value`, `layout:v1:{${computed}}:value`].sort());
-    for (const key of keys) expect(Number(await admin.sendCommand(['PTTL', key]))).toBeGreaterThan(0);
+    for (const key of keys) expect(Number(await redis.admin.sendCommand(['PTTL', key]))).toBeGreaterThan(0);
   });
 
   it('stores an entry until its expiresAt, and does not write one that has expired', async () => {
@@ -100,7 +79,7 @@ describe('RedisStore get and set', () => {
     await remote.set(expiring, entryOf(1, { expiresAt: Date.now() + 5000 }));
     await remote.set(expired, entryOf(1, { expiresAt: Date.now() - 1 }));
     await remote.set(lasting, entryOf(1));
-    const ttlOf = async (key: string) => Number(await admin.sendCommand(['PTTL', entryKeys('ttl', key).value]));
+    const ttlOf = async (key: string) => Number(await redis.admin.sendCommand(['PTTL', entryKeys('ttl', key).value]));
     expect(await ttlOf(expiring)).toBeGreaterThan(4000);
     expect(await ttlOf(expiring)).toBeLessThanOrEqual(5000);
     expect(await ttlOf(expired)).toBe(-2);
@@ -118,15 +97,15 @@ describe('RedisStore get and set', () => {
       hexKey(),
     ];
     const valueKey = (key: string) => entryKeys('damaged', key).value;
-    await admin.sendCommand(['SET', valueKey(wrongKey), encodeEnvelope(otherKey, entryOf(1))]);
-    await admin.sendCommand([
+    await redis.admin.sendCommand(['SET', valueKey(wrongKey), encodeEnvelope(otherKey, entryOf(1))]);
+    await redis.admin.sendCommand([
       'SET',
       valueKey(unknownVersion),
       encodeEnvelope(unknownVersion, entryOf(1)).replace('memotape/1 ', 'memotape/2 '),
     ]);
-    await admin.sendCommand(['SET', valueKey(damaged), `memotape/1 ${damaged}\n{"namespace":`]);
-    await admin.sendCommand(['SET', valueKey(badShape), `memotape/1 ${badShape}\n{"namespace":1}`]);
-    await admin.sendCommand([
+    await redis.admin.sendCommand(['SET', valueKey(damaged), `memotape/1 ${damaged}\n{"namespace":`]);
+    await redis.admin.sendCommand(['SET', valueKey(badShape), `memotape/1 ${badShape}\n{"namespace":1}`]);
+    await redis.admin.sendCommand([
       'SET',
       valueKey(expired),
       encodeEnvelope(expired, entryOf(1, { expiresAt: Date.now() - 1000 })),
@@ -166,17 +145,17 @@ describe('RedisStore get and set', () => {
   });
 
   it('close() waits for writes still pending', async () => {
-    const remote = new RedisStore({ url: server.url, prefix: 'pending' });
+    const remote = new RedisStore({ url: redis.server.url, prefix: 'pending' });
     const key = hexKey();
     void remote.set(key, entryOf('late'));
     await remote.close();
-    expect(await admin.sendCommand(['EXISTS', entryKeys('pending', key).value])).toBe(1);
+    expect(await redis.admin.sendCommand(['EXISTS', entryKeys('pending', key).value])).toBe(1);
   });
 });
 
 describe('RedisStore with a client of its own', () => {
   it('uses the client as it is and never closes it', async () => {
-    const client = await adminClient(server.url);
+    const client = await adminClient(redis.server.url);
     const remote = new RedisStore({ client, prefix: 'given' });
     const key = hexKey();
     await remote.set(key, entryOf(1));
@@ -195,7 +174,7 @@ describe('RedisStore with a client of its own', () => {
 
 describe('clear()', () => {
   it('removes only its own prefix, with SCAN and UNLINK, as an ACL user limited to that prefix', async () => {
-    await admin.sendCommand([
+    await redis.admin.sendCommand([
       'ACL',
       'SETUSER',
       'memo',
@@ -209,7 +188,7 @@ describe('clear()', () => {
       '-flushdb',
       '-flushall',
     ]);
-    const url = server.url.replace('redis://', 'redis://memo:memo-secret@');
+    const url = redis.server.url.replace('redis://', 'redis://memo:memo-secret@');
     const scoped = store({ url, prefix: 'scoped' });
     const keys = Array.from({ length: 1200 }, hexKey);
     await Promise.all(keys.map((key) => scoped.set(key, entryOf(1))));
@@ -221,14 +200,14 @@ describe('clear()', () => {
     });
     expect(flown.source).toBe('computed');
     const longerPrefix = entryKeys('scoped:x', hexKey()).value;
-    await admin.sendCommand(['SET', longerPrefix, '1']);
-    await admin.sendCommand(['SET', 'unrelated', '1']);
-    await admin.sendCommand(['SET', entryKeys('other', hexKey()).value, '1']);
+    await redis.admin.sendCommand(['SET', longerPrefix, '1']);
+    await redis.admin.sendCommand(['SET', 'unrelated', '1']);
+    await redis.admin.sendCommand(['SET', entryKeys('other', hexKey()).value, '1']);
     expect(scoped.stats().errors).toBe(0);
 
     await scoped.clear();
 
-    const remaining = await allKeys(admin);
+    const remaining = await allKeys(redis.admin);
     expect(remaining.filter((key) => key.startsWith('scoped:v'))).toEqual([]);
     expect(remaining).toContain(longerPrefix);
     expect(remaining).toContain('unrelated');

@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RedisClient } from '../../src/redis/client.js';
+import { describe, expect, it } from 'vitest';
 import { encodeEnvelope } from '../../src/redis/envelope.js';
 import { entryKeys } from '../../src/redis/keys.js';
-import { RedisStore } from '../../src/redis/redis-store.js';
-import type { SingleFlightRequest } from '../../src/redis/single-flight.js';
-import { adminClient, entryOf, eventually, failOnUnhandledRejections, hexKey } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
+import type { SingleFlightRequest } from '../../src/redis/single-flight-host.js';
+import { adminClient, entryOf, eventually, hexKey } from './helpers.js';
+import { useRedisServer } from './redis-fixture.js';
 import { startWorker, type WorkerConfig } from './worker.js';
 
-let server: RedisServer;
-let admin: RedisClient;
-const stores: RedisStore[] = [];
-
-function store(options: Partial<ConstructorParameters<typeof RedisStore>[0]> = {}): RedisStore {
-  const created = new RedisStore({ url: server.url, prefix: 'flight', ...options });
-  stores.push(created);
-  return created;
-}
+const redis = useRedisServer({ prefix: 'flight' });
+const store = redis.store;
 
 function request<T>(run: () => T | Promise<T>, namespace = 'test'): SingleFlightRequest<T> {
   return {
@@ -30,16 +21,30 @@ function request<T>(run: () => T | Promise<T>, namespace = 'test'): SingleFlight
 
 /** How many connections listen on the channel of `key`. */
 async function subscribers(key: string): Promise<unknown> {
-  return ((await admin.sendCommand(['PUBSUB', 'NUMSUB', entryKeys('flight', key).channel])) as unknown[])[1];
+  return ((await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', entryKeys('flight', key).channel])) as unknown[])[1];
+}
+
+/** Whether someone holds the lease of `key`. */
+async function leaseHeld(key: string): Promise<boolean> {
+  return Number(await redis.admin.sendCommand(['EXISTS', entryKeys('flight', key).lease])) === 1;
+}
+
+/** How many times the server has run a Lua script (EVALSHA or EVAL) so far. */
+async function scriptCalls(): Promise<number> {
+  const info = String(await redis.admin.sendCommand(['INFO', 'commandstats']));
+  return [...info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
 }
 
 async function counter(name: string): Promise<number> {
-  return Number(await admin.sendCommand(['GET', name]));
+  return Number(await redis.admin.sendCommand(['GET', name]));
 }
 
 function workerConfig(overrides: Partial<WorkerConfig>): WorkerConfig {
   return {
-    url: server.url,
+    url: redis.server.url,
     prefix: 'flight',
     keys: [hexKey()],
     computeMs: 200,
@@ -49,19 +54,6 @@ function workerConfig(overrides: Partial<WorkerConfig>): WorkerConfig {
     ...overrides,
   };
 }
-
-failOnUnhandledRejections();
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await adminClient(server.url);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((created) => created.close()));
-  admin.destroy();
-  await server.dispose();
-});
 
 describe('single flight across processes', () => {
   it('computes once for 6 processes × 4 concurrent calls of one key, and all 24 get the same result', async () => {
@@ -147,7 +139,7 @@ describe('single flight in one process', () => {
         return 'from owner';
       }),
     );
-    await eventually(async () => Number(await admin.sendCommand(['EXISTS', entryKeys('flight', key).lease])) === 1);
+    await eventually(() => leaseHeld(key));
     const second = waiter.singleFlight(
       key,
       request(() => 'from waiter'),
@@ -166,21 +158,21 @@ describe('single flight in one process', () => {
     const key = hexKey();
     const keys = entryKeys('flight', key);
     // Another "process" holds the lease for a long time, then stores its value without publishing anything.
-    await admin.sendCommand(['SET', keys.lease, 'someone-else', 'PX', '60000']);
+    await redis.admin.sendCommand(['SET', keys.lease, 'someone-else', 'PX', '60000']);
     const waited = waiter.singleFlight(
       key,
       request(() => 'computed here'),
     );
     await eventually(() => waiter.stats().waits === 1);
-    await admin.sendCommand(['SET', keys.value, encodeEnvelope(key, entryOf('stored elsewhere')), 'PX', '60000']);
-    await admin.sendCommand(['DEL', keys.lease]);
+    await redis.admin.sendCommand(['SET', keys.value, encodeEnvelope(key, entryOf('stored elsewhere')), 'PX', '60000']);
+    await redis.admin.sendCommand(['DEL', keys.lease]);
     expect(await waited).toMatchObject({ value: 'stored elsewhere', source: 'waited' });
   });
 
   it('computes locally once waitTimeout has passed', async () => {
     const waiter = store({ waitTimeout: 300 });
     const key = hexKey();
-    await admin.sendCommand(['SET', entryKeys('flight', key).lease, 'someone-else', 'PX', '60000']);
+    await redis.admin.sendCommand(['SET', entryKeys('flight', key).lease, 'someone-else', 'PX', '60000']);
     expect(
       await waiter.singleFlight(
         key,
@@ -204,7 +196,7 @@ describe('single flight in one process', () => {
         return 'x'.repeat(1000);
       }),
     );
-    await eventually(async () => Number(await admin.sendCommand(['EXISTS', entryKeys('flight', key).lease])) === 1);
+    await eventually(() => leaseHeld(key));
     const second = waiter.singleFlight(
       key,
       request(() => 'small'),
@@ -227,10 +219,7 @@ describe('single flight in one process', () => {
         request(() => Promise.reject(new Error('boom'))),
       ),
     ).rejects.toThrow('boom');
-    await eventually(
-      async () => Number(await admin.sendCommand(['EXISTS', entryKeys('flight', key).lease])) === 0,
-      2000,
-    );
+    await eventually(async () => !(await leaseHeld(key)), 2000);
     expect(await owner.get(key)).toBeUndefined();
   });
 
@@ -254,6 +243,49 @@ describe('single flight in one process', () => {
     expect(await remote.singleFlight(undecodable, rejecting)).toMatchObject({ value: 'fresh', source: 'local' });
   });
 
+  it('answers a hit with a plain GET: no script runs and no lease is taken', async () => {
+    const remote = store();
+    const key = hexKey();
+    await remote.set(key, entryOf('stored', { namespace: 'test' }));
+    const scriptsBefore = await scriptCalls();
+    expect(
+      await remote.singleFlight(
+        key,
+        request(() => 'computed'),
+      ),
+    ).toMatchObject({ value: 'stored', source: 'hit' });
+    expect(await scriptCalls()).toBe(scriptsBefore);
+    expect(await leaseHeld(key)).toBe(false);
+  });
+
+  it('finds a value stored between its GET and the lease script, and takes no lease over it', async () => {
+    const client = await adminClient(redis.server.url);
+    const key = hexKey();
+    const send = client.sendCommand.bind(client);
+    // Another process stores the value right after this one's GET missed: the lease script must see it.
+    client.sendCommand = (async (args: readonly string[], options?: unknown) => {
+      const reply = await send(args as never, options as never);
+      if (args[0] === 'GET' && args[1] === entryKeys('flight', key).value) {
+        await send(['SET', args[1], encodeEnvelope(key, entryOf('stored meanwhile')), 'PX', '60000']);
+      }
+      return reply;
+    }) as typeof client.sendCommand;
+    const remote = store({ client });
+    let computed = 0;
+    const result = await remote.singleFlight(
+      key,
+      request(() => {
+        computed++;
+        return 'computed';
+      }),
+    );
+    expect(result).toMatchObject({ value: 'stored meanwhile', source: 'hit' });
+    expect(computed).toBe(0);
+    expect(await leaseHeld(key)).toBe(false);
+    await remote.close();
+    client.destroy();
+  });
+
   it('takes no lease when singleFlight is off', async () => {
     const remote = store({ singleFlight: false });
     const key = hexKey();
@@ -261,7 +293,7 @@ describe('single flight in one process', () => {
     const result = await remote.singleFlight(
       key,
       request(async () => {
-        leaseSeen = Number(await admin.sendCommand(['EXISTS', entryKeys('flight', key).lease]));
+        leaseSeen = Number(await leaseHeld(key));
         return 'plain';
       }),
     );

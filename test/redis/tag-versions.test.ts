@@ -1,41 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetWarningsForTests } from '../../src/internal/warn.js';
-import type { RedisClient } from '../../src/redis/client.js';
 import { entryKeys, tagVersionKey } from '../../src/redis/keys.js';
-import { RedisStore } from '../../src/redis/redis-store.js';
+import type { RedisStore } from '../../src/redis/redis-store.js';
 import type { StoredEntry } from '../../src/stores/store.js';
 import { deferred } from '../freshness/helpers.js';
-import { adminClient, entryOf, eventually, failOnUnhandledRejections, hexKey } from './helpers.js';
-import { freePort, type RedisServer, startRedisServer } from './redis-server.js';
+import { entryOf, eventually, hexKey } from './helpers.js';
+import { useRedisServer } from './redis-fixture.js';
+import { freePort } from './redis-server.js';
 
 // Tag versions of the Redis tier against a real server: two stores stand for two processes.
-let server: RedisServer;
-let admin: RedisClient;
-const stores: RedisStore[] = [];
-
-failOnUnhandledRejections();
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = await adminClient(server.url);
-});
+const redis = useRedisServer({ timeouts: { get: 500, set: 1000 } });
 
 afterEach(() => {
   vi.restoreAllMocks();
   resetWarningsForTests();
 });
 
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await admin?.quit();
-  await server?.dispose();
-});
-
 function store(prefix: string, options: { url?: string } = {}): RedisStore {
-  const created = new RedisStore({ url: options.url ?? server.url, prefix, timeouts: { get: 500, set: 1000 } });
-  stores.push(created);
-  return created;
+  return redis.store({ prefix, ...options });
 }
 
 const tagged = (tags: string[], result: StoredEntry['result'] = 1): StoredEntry => entryOf(result, { tags });
@@ -54,13 +37,13 @@ describe('tag versions', () => {
     const key = hexKey();
     const entry = tagged(['user:1', 'org:7']);
     await store(prefix).set(key, entry);
-    const text = String(await admin.sendCommand(['GET', entryKeys(prefix, key).value]));
+    const text = String(await redis.admin.sendCommand(['GET', entryKeys(prefix, key).value]));
     expect(JSON.parse(text.slice(text.indexOf('\n') + 1))).toMatchObject({
       tags: ['user:1', 'org:7'],
       tagVersions: ['0', '0'],
     });
-    const entryTtl = Number(await admin.sendCommand(['PTTL', entryKeys(prefix, key).value]));
-    const tagTtl = Number(await admin.sendCommand(['PTTL', tagVersionKey(prefix, 'user:1')]));
+    const entryTtl = Number(await redis.admin.sendCommand(['PTTL', entryKeys(prefix, key).value]));
+    const tagTtl = Number(await redis.admin.sendCommand(['PTTL', tagVersionKey(prefix, 'user:1')]));
     expect(tagTtl).toBeGreaterThan(entryTtl);
     expect(await store(prefix).get(key)).toEqual(entry);
   });
@@ -76,7 +59,9 @@ describe('tag versions', () => {
     expect(await reader.get(otherKey)).toBeDefined();
     expect(reader.stats()).toMatchObject({ staleTags: 1, hits: 1, misses: 1 });
     expect(writer.stats().tagInvalidations).toBe(1);
-    await eventually(async () => Number(await admin.sendCommand(['EXISTS', entryKeys(prefix, userKey).value])) === 0);
+    await eventually(
+      async () => Number(await redis.admin.sendCommand(['EXISTS', entryKeys(prefix, userKey).value])) === 0,
+    );
     await writer.set(userKey, tagged(['user:1']));
     expect(await reader.get(userKey)).toBeDefined();
   });
@@ -85,7 +70,7 @@ describe('tag versions', () => {
     const prefix = `tv-${randomUUID()}`;
     const key = hexKey();
     await store(prefix).set(key, tagged(['gone']));
-    await admin.sendCommand(['DEL', tagVersionKey(prefix, 'gone')]);
+    await redis.admin.sendCommand(['DEL', tagVersionKey(prefix, 'gone')]);
     expect(await store(prefix).get(key)).toBeUndefined();
   });
 
@@ -95,12 +80,12 @@ describe('tag versions', () => {
     const key = hexKey();
     const gate = deferred<number>();
     const flight = computing.singleFlight(key, { ...request(0, ['user:9']), run: () => gate.promise });
-    await eventually(async () => Number(await admin.sendCommand(['EXISTS', entryKeys(prefix, key).lease])) === 1);
+    await eventually(async () => Number(await redis.admin.sendCommand(['EXISTS', entryKeys(prefix, key).lease])) === 1);
     await invalidating.invalidateTags(['user:9']);
     gate.resolve(42);
     await expect(flight).resolves.toMatchObject({ value: 42, source: 'computed' });
-    await eventually(async () => Number(await admin.sendCommand(['EXISTS', entryKeys(prefix, key).lease])) === 0);
-    expect(Number(await admin.sendCommand(['EXISTS', entryKeys(prefix, key).value]))).toBe(0);
+    await eventually(async () => Number(await redis.admin.sendCommand(['EXISTS', entryKeys(prefix, key).lease])) === 0);
+    expect(Number(await redis.admin.sendCommand(['EXISTS', entryKeys(prefix, key).value]))).toBe(0);
     expect(computing.stats().staleTags).toBe(1);
     const again = await invalidating.singleFlight(key, request(43, ['user:9']));
     expect(again).toMatchObject({ value: 43, source: 'computed' });
@@ -111,7 +96,7 @@ describe('tag versions', () => {
     const key = hexKey();
     const [first, second] = [store(prefix), store(prefix)];
     await first.singleFlight(key, request(1));
-    await eventually(async () => Number(await admin.sendCommand(['EXISTS', entryKeys(prefix, key).value])) === 1);
+    await eventually(async () => Number(await redis.admin.sendCommand(['EXISTS', entryKeys(prefix, key).value])) === 1);
     await first.invalidateTags(['t']);
     const results = await Promise.all([first.singleFlight(key, request(2)), second.singleFlight(key, request(3))]);
     const values = results.map((result) => result.value);
@@ -158,13 +143,13 @@ describe('refresh', () => {
     });
     expect(refreshed).toMatchObject({ value: 7, source: 'hit' });
     expect(run).not.toHaveBeenCalled();
-    expect(Number(await admin.sendCommand(['EXISTS', entryKeys(prefix, key).lease]))).toBe(0);
+    expect(Number(await redis.admin.sendCommand(['EXISTS', entryKeys(prefix, key).lease]))).toBe(0);
   });
 
   it('answers undefined, computing nothing, while another process holds the lease', async () => {
     const prefix = `rf-${randomUUID()}`;
     const key = hexKey();
-    await admin.sendCommand(['SET', entryKeys(prefix, key).lease, 'someone-else', 'PX', '60000']);
+    await redis.admin.sendCommand(['SET', entryKeys(prefix, key).lease, 'someone-else', 'PX', '60000']);
     const run = vi.fn(async () => 1);
     const refreshed = await store(prefix).refresh(key, {
       run,
