@@ -7,8 +7,9 @@
  *
  * --compare=<dir> also measures the memotape build in <dir>/dist (e.g. an export of the previous commit, built),
  * in the same processes, as rows "memotape at <dir>".
- * --quick runs every scenario briefly (for CI: it proves the harness runs, not how fast anything is) and does not
- * write the docs unless --write is given. Exits 1 when a process crashed or a row failed; missed targets do not.
+ * --quick runs every scenario briefly (for CI: it proves the harness runs, not how fast anything is). Only a full
+ * run of every scenario without --compare rewrites the docs (a partial or comparing run would replace every table
+ * with a few, or add rows of another build); --write forces it, --no-write prevents it. Exits 1 when a process crashed or a row failed; missed targets do not.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,10 +25,11 @@ const rootDir = path.dirname(benchDir);
 const args = process.argv.slice(2);
 const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const quick = args.includes('--quick');
-const write = args.includes('--write') || (!quick && !args.includes('--no-write'));
 const rounds = Number(option('rounds') ?? 3);
 const only = option('only')?.split(',').map(Number);
 const compare = option('compare');
+const write =
+  args.includes('--write') || (!quick && only === undefined && compare === undefined && !args.includes('--no-write'));
 if (!Number.isInteger(rounds) || rounds < 1) throw new TypeError('`--rounds` must be a positive integer');
 
 const scenarioFiles = readdirSync(path.join(benchDir, 'scenarios'))
