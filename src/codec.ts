@@ -31,7 +31,8 @@ import type { ResultEncodingError } from './errors.js';
  *                                                  from ever being read as a tag
  *
  * Errors are stored best-effort, because they record thrown errors: the stack is dropped, as are own enumerable
- * properties that are objects, functions or symbols; `cause` is kept when it can be encoded. They decode to the
+ * properties that are objects, functions or symbols; a `message` or `name` that is not a string is stored as its
+ * string (an enumerable own `name` is also kept as a property); `cause` is kept when it can be encoded. They decode to the
  * built-in constructor of the same name (Error, TypeError, RangeError, ...) or else to an Error whose `name` is the
  * stored name, with `stack` set to `<name>: <message>`.
  *

@@ -166,7 +166,8 @@ const STRING_PREFIXES = Array.from({ length: 64 }, (_, length) => `s${length}:`)
 const propertyPrefixes = new Map<string, string>();
 const PROPERTY_PREFIX_LIMIT = 4096;
 
-function propertyPrefix(name: string): string {
+/** `s<length>:<name>:`, the start of a property's encoding in an object (exported for key-object-cache.ts). */
+export function propertyPrefix(name: string): string {
   let prefix = propertyPrefixes.get(name);
   if (prefix === undefined) {
     prefix = `s${name.length}:${name}:`;
@@ -175,7 +176,11 @@ function propertyPrefix(name: string): string {
   return prefix;
 }
 
-function encodeFast(value: unknown, depth: number): string | undefined {
+/**
+ * The canonical encoding of `value` at nesting `depth`, or undefined when the careful encoder must decide (exported
+ * for key-object-cache.ts, which builds the same strings).
+ */
+export function encodeFast(value: unknown, depth: number): string | undefined {
   // An if-chain on `typeof` compiles to direct type checks; a switch on it measured slower.
   const type = typeof value;
   if (type === 'string') {
@@ -230,7 +235,8 @@ export function canonicalize(value: unknown, path = 'params'): string {
   return encodeFast(value, 0) ?? encodeValue(value, path, new Set());
 }
 
-const ARGS_PREFIX = `{${encodeString('args')}:[`;
+/** The start of the canonical encoding of `{ args }`, up to its first argument. */
+export const ARGS_PREFIX = `{${encodeString('args')}:[`;
 
 /** The canonical encoding of the default params `{ args }`, without building the object. Paths read `args[i]...`. */
 export function canonicalizeArgs(args: readonly unknown[]): string {

@@ -14,6 +14,7 @@ import {
   memoryKeyForArgument,
   persistedKey,
 } from './key.js';
+import { ObjectKeyCache } from './key-object-cache.js';
 import { ArgsParams, type MemoryEntry, type MemoryTier, type Namespace } from './memory-tier.js';
 import type { AnyFunction, ResultDecoderFactory, ResultEncoderFactory } from './options.js';
 import { PrimitiveKeyCache } from './primitive-key-cache.js';
@@ -323,8 +324,13 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
   const argumentList = (count: number, first: unknown, second: unknown, third: unknown): unknown[] =>
     count === 0 ? [] : count === 1 ? [first] : count === 2 ? [first, second] : [first, second, third];
   let primitiveKeys: PrimitiveKeyCache | undefined;
+  let objectKeys: ObjectKeyCache | undefined;
   const keyOfFew = (count: number, first: unknown, second: unknown, third: unknown): unknown => {
-    if (count === 1) return memoryKeyForArgument(first);
+    if (count === 1) {
+      if (typeof first !== 'object' || first === null) return memoryKeyForArgument(first);
+      objectKeys ??= new ObjectKeyCache();
+      return objectKeys.keyOf(first);
+    }
     if (count === 0) return canonicalizeArgList(0, undefined, undefined, undefined);
     primitiveKeys ??= new PrimitiveKeyCache();
     return primitiveKeys.keyOf(count as 2 | 3, first, second, third);

@@ -142,3 +142,30 @@ describe('several primitive arguments', () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('one object argument', () => {
+  it('hits equal objects whatever their property order, and finds their entry through peek and invalidate', async () => {
+    const memoizer = new Memoizer();
+    const spy = vi.fn((query: object) => ({ query }));
+    const memoized = memoizer.memoize({ name: 'search' })(spy);
+    const first = memoized({ text: 'a', filters: { size: 2, tags: ['x'] } });
+    expect(memoized({ filters: { tags: ['x'], size: 2 }, text: 'a' })).toBe(first);
+    expect(memoized({ text: 'a', filters: { size: 2, tags: ['x'] } })).toBe(first);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(memoized.peek({ filters: { size: 2, tags: ['x'] }, text: 'a' })).toBe(first);
+    await memoized.invalidate({ filters: { tags: ['x'], size: 2 }, text: 'a' });
+    expect(memoized.peek({ text: 'a', filters: { size: 2, tags: ['x'] } })).toBeUndefined();
+  });
+
+  it('keeps objects that differ only by -0, NaN, 1 and "1", holes or undefined apart', () => {
+    const memoizer = new Memoizer();
+    const memoized = memoizer.memoize({ name: 'identity' })((value: object) => ({ value }));
+    // biome-ignore lint/suspicious/noSparseArray: a hole is one of the values that must not collide.
+    const distinct = [{ a: 0 }, { a: -0 }, { a: Number.NaN }, { a: 1 }, { a: '1' }, [, 1], [undefined, 1], {}, []];
+    const results = distinct.map((value) => memoized(value));
+    expect(new Set(results).size).toBe(distinct.length);
+    distinct.forEach((value, index) => {
+      expect(memoized(structuredClone(value))).toBe(results[index]);
+    });
+  });
+});

@@ -6,6 +6,7 @@ import { FlatCache } from 'flat-cache';
 import nodePersist from 'node-persist';
 import { syncDisks, timeOnce } from '../lib/measure.mjs';
 import { memotapeBuilds } from '../lib/memotape-builds.mjs';
+import { smallResult } from '../lib/payloads.mjs';
 
 const FULL_ENTRIES = 10_000;
 const QUICK_ENTRIES = 500;
@@ -13,18 +14,6 @@ const QUICK_ENTRIES = 500;
 // throughput.
 const FULL_PEER_ENTRIES = 2_000;
 const QUICK_PEER_ENTRIES = 100;
-
-/** A result of ~200 bytes of JSON. */
-function resultOf(index) {
-  return {
-    id: index,
-    name: `item-${index}`,
-    tags: ['alpha', 'beta', 'gamma'],
-    score: index / 7,
-    active: index % 2 === 0,
-    payload: 'x'.repeat(96),
-  };
-}
 
 const perOp = (totalNs, count) => totalNs / count;
 
@@ -34,7 +23,7 @@ async function fsBaselines(dir, count) {
   const write = await timeOnce(() => {
     for (let index = 0; index < count; index++) {
       const temp = `${files[index]}.tmp`;
-      writeFileSync(temp, JSON.stringify(resultOf(index)));
+      writeFileSync(temp, JSON.stringify(smallResult(index)));
       renameSync(temp, files[index]);
     }
   });
@@ -52,7 +41,7 @@ async function memotapeRows(module, dir, count) {
   let calls = 0;
   const fetchItem = (index) => {
     calls++;
-    return resultOf(index);
+    return smallResult(index);
   };
   const writer = new module.PersistentMemoizer({ cacheDir, subDir: 'bench' });
   const memoizedWriter = writer.memoize({ name: 'fetchItem' })(fetchItem);
@@ -80,7 +69,7 @@ async function cacacheRows(dir, count) {
   syncDisks();
   const put = await timeOnce(async () => {
     for (let index = 0; index < count; index++)
-      await cacache.put(cache, `item-${index}`, JSON.stringify(resultOf(index)));
+      await cacache.put(cache, `item-${index}`, JSON.stringify(smallResult(index)));
   });
   syncDisks();
   let checksum = 0;
@@ -98,7 +87,7 @@ async function nodePersistRows(dir, count) {
   await storage.init();
   syncDisks();
   const set = await timeOnce(async () => {
-    for (let index = 0; index < count; index++) await storage.setItem(`item-${index}`, resultOf(index));
+    for (let index = 0; index < count; index++) await storage.setItem(`item-${index}`, smallResult(index));
   });
   syncDisks();
   let checksum = 0;
@@ -114,7 +103,7 @@ async function flatCacheRows(dir, count) {
   const writer = new FlatCache({ cacheDir, cacheId: 'bench' });
   syncDisks();
   const save = await timeOnce(() => {
-    for (let index = 0; index < count; index++) writer.set(`item-${index}`, resultOf(index));
+    for (let index = 0; index < count; index++) writer.set(`item-${index}`, smallResult(index));
     writer.save();
   });
   syncDisks();

@@ -1,22 +1,11 @@
 import { timeOnce } from '../lib/measure.mjs';
+import { smallResult } from '../lib/payloads.mjs';
 import { connectedClient, redisBuilds } from '../lib/redis-builds.mjs';
 import { startRedisServer } from '../lib/redis-server.mjs';
 import { median } from '../lib/stats.mjs';
 
 const FULL = { keys: 256, batches: 15 };
 const QUICK = { keys: 32, batches: 3 };
-
-/** A result of ~200 bytes of JSON (the same shape as scenario 6's). */
-function smallResult(index) {
-  return {
-    id: index,
-    name: `item-${index}`,
-    tags: ['alpha', 'beta', 'gamma'],
-    score: index / 7,
-    active: index % 2 === 0,
-    payload: 'x'.repeat(96),
-  };
-}
 
 /** A result of ~10 KB of JSON: 40 rows of ~240 bytes. */
 function largeResult(index) {
