@@ -1,8 +1,11 @@
+import { isTaggedJson } from './codec/as-is.js';
 import { encodeTagged, type Json } from './codec.js';
 import { warn } from './internal/warn.js';
 import type { MemoryEntry } from './memory-tier.js';
 import type { StoredEntry } from './stores/store.js';
 import { describeKey } from './wrap.js';
+
+type Mutable<T> = { -readonly [Field in keyof T]: T[Field] };
 
 /** One entry as the dump file and persisted tiers see it, with its collection and 32-hex key. */
 export interface ExportedEntry {
@@ -12,32 +15,52 @@ export interface ExportedEntry {
 
 /** A memory entry in persisted form: params and result in tagged JSON, and its 32-hex key. Throws when unencodable. */
 export function toStoredEntry(entry: MemoryEntry): ExportedEntry {
-  const namespace = entry.namespace;
-  const persistName = namespace.persistName ?? namespace.displayName;
-  const stored: StoredEntry = {
-    namespace: persistName,
-    params: encodeTagged(entry.params, 'params') as Json,
-    result: encodeTagged(entry.result, 'result') as Json,
-    promise: entry.isPromise,
-    createdAt: entry.createdAt,
-    ...(entry.expiresAt === Number.POSITIVE_INFINITY ? {} : { expiresAt: entry.expiresAt }),
-    ...(entry.staleAt === Number.POSITIVE_INFINITY ? {} : { staleAt: entry.staleAt }),
-    ...(entry.tags === undefined ? {} : { tags: entry.tags }),
-  };
-  return { key: describeKey(namespace, entry.key), entry: stored };
+  return { key: describeKey(entry.namespace, entry.key), entry: storedForm(entry, encodeTagged) };
 }
 
 /**
- * The unexpired entries of one collection in persisted form, for the exit dump. Entries that cannot be persisted (a
- * namespace without a stable name, an unencodable result) are left out with one warning each, and `onUnstorable`
- * counts the latter.
+ * The stored entry of a memory entry, params and result encoded by `encode`. Fields are set one by one rather than
+ * spread from conditional literals: the exit dump builds 100k of these, and each spread allocates.
  */
-export function* exportEntries(
+function storedForm(entry: MemoryEntry, encode: (value: unknown, rootPath: string) => Json): StoredEntry {
+  const namespace = entry.namespace;
+  const stored: Mutable<StoredEntry> = {
+    namespace: namespace.persistName ?? namespace.displayName,
+    params: encode(entry.params, 'params'),
+    result: encode(entry.result, 'result'),
+    promise: entry.isPromise,
+    createdAt: entry.createdAt,
+  };
+  const { expiresAt, staleAt, tags } = entry;
+  if (expiresAt !== Number.POSITIVE_INFINITY) stored.expiresAt = expiresAt;
+  if (staleAt !== Number.POSITIVE_INFINITY) stored.staleAt = staleAt;
+  if (tags !== undefined) stored.tags = tags;
+  return stored;
+}
+
+/**
+ * Params and results that are tagged JSON already are not copied: the exit dump serializes them right away, and
+ * copying 100k results (and holding the copies while the dump merges) costs more than the rest of the export.
+ */
+function encodeForDump(value: unknown, rootPath: string): Json {
+  return isTaggedJson(value) ? value : encodeTagged(value, rootPath);
+}
+
+/**
+ * The unexpired entries of one collection in persisted form, for the exit dump (and fixture files). Entries that
+ * cannot be persisted (a namespace without a stable name, an unencodable result) are left out with one warning
+ * each, and `onUnstorable` counts the latter. Serialize them before any other code runs: their params and results
+ * may be the recorded values themselves (see encodeForDump).
+ */
+export function exportEntries(
   entries: Iterable<MemoryEntry>,
   now: number,
   collection: string,
   onUnstorable: () => void,
-): IterableIterator<ExportedEntry> {
+): ExportedEntry[] {
+  // An array rather than a generator: the dump takes every entry at once, and each generator step costs more than
+  // the entry's own work here.
+  const exported: ExportedEntry[] = [];
   for (const entry of entries) {
     const { namespace } = entry;
     if (entry.expiresAt <= now) continue;
@@ -50,7 +73,7 @@ export function* exportEntries(
       continue;
     }
     try {
-      yield toStoredEntry(entry);
+      exported.push({ key: describeKey(namespace, entry.key), entry: storedForm(entry, encodeForDump) });
     } catch (error) {
       onUnstorable();
       warn(
@@ -60,4 +83,5 @@ export function* exportEntries(
       );
     }
   }
+  return exported;
 }

@@ -11,6 +11,7 @@ import {
   value,
 } from './canonical-json.js';
 import type { DumpCollection, DumpCollections } from './dump-format.js';
+import { keyPrefix } from './key-order.js';
 
 /*
  * Recognizes a dump file in the exact form serializeDump writes, and indexes its entries without decoding them.
@@ -36,6 +37,8 @@ export interface ScannedCollection {
   readonly starts: readonly number[];
   /** Where each entry ends in the text: after its closing `}`. */
   readonly ends: readonly number[];
+  /** The number the first digits of each key make (see src/dump/key-order.ts), to compare keys cheaply. */
+  readonly prefixes: readonly number[];
 }
 
 /** A canonical dump file's text and where its entries are. */
@@ -99,6 +102,7 @@ interface CollectionIndex {
   keys: string[];
   starts: number[];
   ends: number[];
+  prefixes: number[];
 }
 
 function collection(text: string, at: number, scanned: CollectionIndex): number {
@@ -115,6 +119,7 @@ function collection(text: string, at: number, scanned: CollectionIndex): number 
     previous = key;
     position = entry(text, expectLiteral(text, keyEnd, ': '));
     scanned.keys.push(key);
+    scanned.prefixes.push(keyPrefix(text, keyStart + 1));
     // The line starts after the line feed.
     scanned.starts.push(start + 1);
     scanned.ends.push(position);
@@ -135,7 +140,7 @@ function collections(text: string, at: number, into: Map<string, ScannedCollecti
     const name = JSON.parse(text.slice(nameStart, nameEnd)) as string;
     if (previous !== undefined && name <= previous) notCanonical();
     previous = name;
-    const scanned: CollectionIndex = { keys: [], starts: [], ends: [] };
+    const scanned: CollectionIndex = { keys: [], starts: [], ends: [], prefixes: [] };
     position = collection(text, expectLiteral(text, nameEnd, ': '), scanned);
     into.set(name, scanned);
     const next = comma(text, position);

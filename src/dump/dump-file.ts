@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } fr
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { DumpError, type DumpErrorReason } from '../errors.js';
-import { TEMP_FILE_MARK, writeFileAtomicSync } from '../internal/atomic-write.js';
+import { AtomicFileWriter, TEMP_FILE_MARK } from '../internal/atomic-write.js';
 import { warn } from '../internal/warn.js';
 import { type ScannedDump, scanCanonicalDump, scannedCollections } from './canonical-scan.js';
 import {
@@ -13,8 +13,7 @@ import {
   type DumpContents,
   mergeCollections,
   parseDump,
-  serializeDump,
-  serializeMergedDump,
+  writeMergedDump,
 } from './dump-format.js';
 import { acquireDumpLock, type DumpLock } from './dump-lock.js';
 
@@ -197,7 +196,13 @@ function deferToSideFile(
 ): MergeOutcome {
   const sideFile = sideFilePath(file);
   try {
-    writeFileAtomicSync(sideFile, serializeDump({ version: DUMP_VERSION, collections }), { durable: true });
+    const writer = AtomicFileWriter.open(sideFile, { durable: true });
+    try {
+      writeMergedDump(writer, collections);
+      writer.commit();
+    } finally {
+      writer.discard();
+    }
   } catch (error) {
     return failed(file, entries, 'unwritable', error);
   }
@@ -286,14 +291,26 @@ function mergeUnderLock(
   const folded = foldSideFiles(file, merged);
   if (merged.size === 0) merged = collections;
   else mergeCollections(merged, collections);
-  const text = serializeMergedDump(merged, base);
-  if (!lock.stillHeld()) {
-    return deferToSideFile(file, collections, entries, 'locked', `the lock of ${file} was taken over during the merge`);
-  }
+  // Written as it is serialized: the text of the whole file is never built (see src/dump/collection-text.ts).
+  const writer = AtomicFileWriter.open(file, { durable: true });
   try {
-    writeFileAtomicSync(file, text, { durable: true });
+    writeMergedDump(writer, merged, base);
+    writer.close();
+    if (!lock.stillHeld()) {
+      writer.discard();
+      return deferToSideFile(
+        file,
+        collections,
+        entries,
+        'locked',
+        `the lock of ${file} was taken over during the merge`,
+      );
+    }
+    writer.commit();
   } catch (error) {
     return failed(file, entries, 'unwritable', error);
+  } finally {
+    writer.discard();
   }
   for (const sideFile of folded) rmSync(sideFile, { force: true });
   removeAbandonedTempFiles(file, options.tempFileMaxAgeMs ?? DEFAULT_TEMP_FILE_MAX_AGE_MS);

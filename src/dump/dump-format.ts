@@ -1,9 +1,10 @@
 import type { Json } from '../codec.js';
 import { DumpError } from '../errors.js';
+import type { TextSink } from '../internal/atomic-write.js';
 import { isPersistedKey } from '../key.js';
 import type { StoredEntry } from '../stores/store.js';
 import type { ScannedDump } from './canonical-scan.js';
-import { appendCollectionText } from './collection-text.js';
+import { CollectionText } from './collection-text.js';
 
 /*
  * The dump file, version 1:
@@ -241,33 +242,43 @@ export function serializeDump(dump: DumpContents): string {
 /**
  * The text serializeDump writes for `collections` merged over the entries of the canonical file `base` (its
  * entries are kept where `collections` has no entry of the same collection and key), without decoding `base`: its
- * entries are copied as text. For the merge under the lock.
+ * entries are copied as text.
  */
 export function serializeMergedDump(collections: DumpCollections, base?: ScannedDump | undefined): string {
+  const parts: string[] = [];
+  writeMergedDump({ write: (text) => parts.push(text) }, collections, base);
+  return parts.join('');
+}
+
+/**
+ * Writes to `sink`, piece by piece, the text {@link serializeMergedDump} answers: for the merge under the lock, which
+ * streams it into the temp file rather than build a text of the whole file. Answers the number of entries written.
+ */
+export function writeMergedDump(sink: TextSink, collections: DumpCollections, base?: ScannedDump | undefined): number {
   const names = new Set(collections.keys());
   if (base !== undefined) for (const name of base.collections.keys()) names.add(name);
-  // One join at the end: the text of a big dump is built once, not copied collection by collection.
-  const parts: string[] = ['{\n  "cache_size": ', '', ',\n  "collections": '];
+  // `cache_size` comes first, so every collection's size is known before anything is written.
+  const texts: [name: string, text: CollectionText][] = [];
   let size = 0;
   for (const name of [...names].sort()) {
-    const headerAt = parts.length;
-    parts.push(size === 0 ? '{\n    ' : ',\n    ', JSON.stringify(name), ': {\n');
     const scanned = base?.collections.get(name);
-    // The entries, as the format defines them: src/dump/collection-text.ts (the part that has to be fast).
-    const count = appendCollectionText(
-      parts,
+    const text = new CollectionText(
       collections.get(name),
       scanned === undefined ? undefined : { text: base!.text, scanned },
     );
-    if (count === 0) {
-      // An empty collection is left out.
-      parts.length = headerAt;
-      continue;
-    }
-    size += count;
-    parts.push('\n    }');
+    // An empty collection is left out.
+    if (text.size === 0) continue;
+    texts.push([name, text]);
+    size += text.size;
   }
-  parts[1] = String(size);
-  parts.push(size === 0 ? '{}' : '\n  }', `,\n  "version": ${DUMP_VERSION}\n}\n`);
-  return parts.join('');
+  sink.write(`{\n  "cache_size": ${size},\n  "collections": `);
+  for (const [index, [name, text]] of texts.entries()) {
+    sink.write(`${index === 0 ? '{\n    ' : ',\n    '}${JSON.stringify(name)}: {\n`);
+    // The entries, as the format defines them: src/dump/collection-text.ts (the part that has to be fast).
+    text.write(sink);
+    sink.write('\n    }');
+  }
+  sink.write(size === 0 ? '{}' : '\n  }');
+  sink.write(`,\n  "version": ${DUMP_VERSION}\n}\n`);
+  return size;
 }

@@ -3,7 +3,7 @@ import { getSettings } from '../config.js';
 import { DumpError } from '../errors.js';
 import { warn } from '../internal/warn.js';
 import { type MergeOptions, type MergeOutcome, mergeIntoDumpFile } from './dump-file.js';
-import { DUMP_FILE_NAME, type DumpCollection, type DumpCollections, toDumpEntry } from './dump-format.js';
+import { DUMP_FILE_NAME, type DumpCollection, type DumpCollections } from './dump-format.js';
 import { currentParticipants } from './participants.js';
 
 /**
@@ -52,7 +52,8 @@ export function collectDumpCollections(): DumpCollections {
   for (const { collection, hooks } of participants) {
     try {
       const target = collectionIn(collections, collection);
-      for (const { key, entry } of hooks.exportEntries()) target.set(key, toDumpEntry(entry));
+      // A stored entry is a dump entry as it is: the file only takes the dump's fields of it.
+      for (const { key, entry } of hooks.exportEntries()) target.set(key, entry);
     } catch (error) {
       warn(
         'MEMOTAPE_DUMP_FAILED',

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanCanonicalDump, scannedCollections } from '../../src/dump/canonical-scan.js';
-import { appendCollectionText } from '../../src/dump/collection-text.js';
+import { CollectionText } from '../../src/dump/collection-text.js';
 import {
   type DumpCollection,
   type DumpCollections,
   type DumpEntry,
+  mergeCollections,
+  parseDump,
   serializeDump,
+  serializeMergedDump,
 } from '../../src/dump/dump-format.js';
 import { dumpCollections } from './arbitraries.js';
 import { referenceSerializeDump } from './reference-serializer.js';
@@ -19,7 +22,7 @@ const ENTRY: DumpEntry = { namespace: 'fn', params: { args: [1] }, result: 'r', 
 
 function textOf(entries: DumpCollection): string {
   const parts: string[] = [];
-  appendCollectionText(parts, entries);
+  new CollectionText(entries).write({ write: (text) => parts.push(text) });
   return parts.join('');
 }
 
@@ -89,5 +92,89 @@ describe('the text of dump entries', () => {
     ['result', { ...ENTRY, result: (() => 1) as unknown as null }],
   ])('refuses an entry whose %s is not JSON, rather than leaving the field out', (_, entry) => {
     expect(() => textOf(new Map([[KEY_A, entry]]))).toThrow(TypeError);
+  });
+
+  describe('for collections of thousands of entries (several JSON.stringify groups)', () => {
+    /** A 32-hex key from a number, in an order unrelated to the number's. */
+    function keyOf(index: number): string {
+      return ((index * 2654435761) % 2 ** 32).toString(16).padStart(8, '0').repeat(4);
+    }
+
+    /** An entry whose result holds other entries' keys: searching for a key's line must not stop at them. */
+    function entryOf(index: number, variant: string): DumpEntry {
+      return {
+        namespace: 'fn',
+        params: { args: [index] },
+        result: { variant, neighbours: [keyOf(index + 1), `\n      "${keyOf(index + 2)}": {`] },
+        promise: index % 3 === 0,
+        ...(index % 5 === 0 ? { expiresAt: index } : {}),
+      };
+    }
+
+    /** Keys whose first 7 digits (the number they are first ordered by) are the same. */
+    const twins = ['1234567a', '1234567b', '1234567c'].map((start) => start.padEnd(32, '0'));
+
+    function collectionOf(indices: number[], variant: string): DumpCollection {
+      const entries: DumpCollection = new Map(indices.map((index) => [keyOf(index), entryOf(index, variant)]));
+      for (const [at, key] of twins.entries())
+        if (variant !== 'copied' && at !== (variant === 'old' ? 1 : 2)) entries.set(key, entryOf(at, variant));
+      return entries;
+    }
+
+    const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, at) => from + at);
+
+    it('merges new, decoded and copied entries as serializing the merged contents does', () => {
+      const old = new Map([['null', collectionOf(range(0, 3000), 'old')]]);
+      const text = serializeDump({ version: 1, collections: old });
+      const scanned = scanCanonicalDump(text)!;
+      // New entries interleave with the old ones (and replace some); a few come as text from another file.
+      const copied = scannedCollections(
+        scanCanonicalDump(
+          serializeDump({ version: 1, collections: new Map([['null', collectionOf([1, 2501, 7000], 'copied')]]) }),
+        )!,
+      ).get('null')!;
+      const added = collectionOf([...range(2000, 5000), ...range(0, 3000).filter((index) => index % 7 === 0)], 'new');
+      for (const [key, entry] of copied) added.set(key, entry);
+      const expected = parseDump(text, 'x').collections;
+      mergeCollections(expected, new Map([['null', added]]));
+      const written = serializeMergedDump(new Map([['null', added]]), scanned);
+      expect(written).toBe(referenceSerializeDump({ version: 1, collections: expected }));
+      expect(new CollectionText(added, { text, scanned: scanned.collections.get('null')! }).size).toBe(
+        expected.get('null')!.size,
+      );
+    });
+
+    it('finds where new entries end when their text holds the next entry’s key, or the key needs escaping', () => {
+      // Old and new entries alternate, so that every run of new ones is cut at the next new entry's line.
+      const keys = range(0, 2400)
+        .map(keyOf)
+        .concat(['5"'.padEnd(32, '0'), '9\\'.padEnd(32, '1')])
+        .sort();
+      const old: DumpCollection = new Map();
+      const newKeys: string[] = [];
+      for (const [at, key] of keys.entries()) {
+        if (at % 3 === 0 && !key.includes('"') && !key.includes('\\')) old.set(key, entryOf(at, 'old'));
+        else newKeys.push(key);
+      }
+      // Each new entry holds the next new key, in a string and as a line of a dump would: only the real line counts.
+      const added: DumpCollection = new Map(
+        newKeys.map((key, at) => {
+          const next = newKeys[at + 1] ?? '';
+          return [key, { ...entryOf(at, 'new'), result: [next, `\n      "${next}": {`] }];
+        }),
+      );
+      const text = serializeDump({ version: 1, collections: new Map([['null', old]]) });
+      const expected = new Map([['null', new Map([...old, ...added])]]);
+      expect(serializeMergedDump(new Map([['null', added]]), scanCanonicalDump(text)!)).toBe(
+        referenceSerializeDump({ version: 1, collections: expected }),
+      );
+    });
+
+    it('writes short keys (array indices to an object), and `__proto__`, in key order', () => {
+      const entries: DumpCollection = collectionOf(range(0, 2100), 'new');
+      for (const key of ['0', '12', '__proto__', '4294967294']) entries.set(key, ENTRY);
+      const dump = { version: 1 as const, collections: new Map([['null', entries]]) };
+      expect(serializeDump(dump)).toBe(referenceSerializeDump(dump));
+    });
   });
 });

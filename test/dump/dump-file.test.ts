@@ -241,6 +241,44 @@ describe('mergeIntoDumpFile', () => {
     });
   });
 
+  it('writes to a side file, leaving the dump file and no temp file, when the lock is taken over while it writes', () => {
+    const file = dumpFile();
+    mergeIntoDumpFile(file, collections({ null: { [KEY_A]: 'first' } }));
+    const before = readFileSync(file, 'utf8');
+    // Another process takes the lock over (it judged it stale) while this one writes its temp file.
+    const takeOver: DumpEntry = {
+      ...entry('late'),
+      get params() {
+        rmdirSync(`${file}.lock`);
+        mkdirSync(`${file}.lock`);
+        return { args: ['late'] };
+      },
+    };
+    const outcome = mergeIntoDumpFile(file, new Map([['null', new Map([[KEY_B, takeOver]])]]));
+    expect(outcome.status).toBe('pending');
+    expect(outcome.error?.reason).toBe('locked');
+    expect(warningMessages()).toEqual([expect.stringContaining('was taken over during the merge')]);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(parseDump(readFileSync(outcome.sideFile!, 'utf8'), 'side').collections.get('null')?.has(KEY_B)).toBe(true);
+    expect(readdirSync(path.dirname(file)).sort()).toEqual(
+      [DUMP, `${DUMP}.lock`, path.basename(outcome.sideFile!)].sort(),
+    );
+    rmdirSync(`${file}.lock`);
+  });
+
+  it('reports an entry it cannot write as failed, leaving the dump file and no temp file', () => {
+    const file = dumpFile();
+    mergeIntoDumpFile(file, collections({ null: { [KEY_A]: 'first' } }));
+    const before = readFileSync(file, 'utf8');
+    const unwritable: DumpEntry = { ...entry('b'), result: 1n as unknown as DumpEntry['result'] };
+    const outcome = mergeIntoDumpFile(file, new Map([['null', new Map([[KEY_B, unwritable]])]]));
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.reason).toBe('unwritable');
+    expect(warningMessages()).toEqual([expect.stringContaining('MEMOTAPE_DUMP_FAILED')]);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(path.dirname(file))).toEqual([DUMP]);
+  });
+
   it('reclaims a stale lock left by a killed process', () => {
     const file = dumpFile();
     mkdirSync(`${file}.lock`, { recursive: true });
