@@ -4,10 +4,10 @@ import { CacheMissError } from './errors.js';
 import { FreshCacheState } from './freshness/fresh-cache-state.js';
 import { type FreshScope, freshScopes } from './freshness/fresh-scopes.js';
 import { scopeChangedSince } from './freshness/freshness-clock.js';
-import { forgetPending, ReadOnlyInvalidations } from './freshness/invalidation.js';
+import { ReadOnlyInvalidations } from './freshness/invalidation.js';
+import { type InvalidationContext, invalidateCall, invalidateTagged } from './freshness/memoizer-invalidation.js';
 import { RemoteCopies } from './freshness/remote-copies.js';
 import { TagEpochs } from './freshness/tag-epochs.js';
-import { deleteTaggedInTiers } from './freshness/tags.js';
 import { entryTimes, type Lifetime, normalizeTags, validateTtlOption } from './freshness/ttl-policy.js';
 import { warn } from './internal/warn.js';
 import { type MemoizerStats, memoizerStats } from './memoizer-stats.js';
@@ -36,7 +36,7 @@ import { createRemoteHost } from './remote-host.js';
 import { type ExportedEntry, exportEntries, toStoredEntry } from './stored-entry.js';
 import type { PersistedTier, RemoteStore } from './stores/store.js';
 import { TieredStore } from './stores/tiered-store.js';
-import { copyFunctionIdentity, createWrapper, describeKey, type WrapperHost, type WrapperKind } from './wrap.js';
+import { copyFunctionIdentity, createWrapper, type WrapperHost, type WrapperKind } from './wrap.js';
 import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
 import { writeThrough } from './write-through.js';
 
@@ -81,6 +81,8 @@ export class Memoizer {
   readonly #invalidatedReadOnly = new ReadOnlyInvalidations();
   /** Memory entries that are copies of remote ones, which invalidations published by other processes name. */
   readonly #remoteCopies: RemoteCopies;
+  /** What `invalidate` and `invalidateTags` reach (see src/freshness/memoizer-invalidation.ts). */
+  readonly #invalidation: InvalidationContext;
   /** Reads through `#tiers` in order (filling the writable tiers above a hit) and writes to the writable ones. */
   readonly #tiered = new TieredStore<PersistedTier>(this.#tiers, {
     onError: (tier, error) => this.#tierFailed(tier.name, error),
@@ -114,6 +116,18 @@ export class Memoizer {
       counters: this.#counters,
       tagEpochs: this.#tagEpochs,
     });
+    this.#invalidation = {
+      memory: this.#memory,
+      counters: this.#counters,
+      tagEpochs: this.#tagEpochs,
+      invalidatedReadOnly: this.#invalidatedReadOnly,
+      tiers: this.#tiers,
+      tiered: this.#tiered,
+      inFreshScope: () => this.#fresh.scope !== undefined,
+      activeRemote: () => this.#activeRemote(),
+      origin: this.#remoteCopies.origin,
+      tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
+    };
     this.#persisted = new PersistedLookup({
       memory: this.#memory,
       counters: this.#counters,
@@ -129,7 +143,7 @@ export class Memoizer {
       lookupPersisted: (namespace, key, params) => this.#persisted.lookup(namespace, key, params),
       store: (namespace, key, params, encoded, isPromise, lifetime, startedAt) =>
         this.#store(namespace, key, params, encoded, isPromise, lifetime, startedAt),
-      invalidate: (namespace, key) => this.#invalidate(namespace, key),
+      invalidate: (namespace, key) => invalidateCall(namespace, key, this.#invalidation),
       peekPersisted: (namespace, key) => this.#persisted.peek(namespace, key),
       policyFailed: (namespace, option, error) => this.#policyFailed(namespace, option, error),
       tagsInvalidatedSince: (startedAt) => this.#tagEpochs.invalidatedSince(startedAt),
@@ -306,17 +320,7 @@ export class Memoizer {
   invalidateTags(tags: readonly string[]): Promise<void> {
     const list = normalizeTags(tags, 'tags');
     if (list === undefined) return Promise.resolve();
-    this.#tagEpochs.invalidate(list);
-    this.#counters.invalidations += this.#memory.removeTagged(list);
-    // Read-only tiers are hidden inside a fresh-cache scope: what is invalidated there concerns the scope only.
-    if (this.#fresh.scope === undefined) this.#invalidatedReadOnly.addTags(list);
-    const pending = deleteTaggedInTiers(this.#tiers, list, (name, error) => this.#tierFailed(name, error));
-    const remote = this.#activeRemote();
-    if (remote?.invalidateTags !== undefined) {
-      const invalidated = remote.invalidateTags(list, { origin: this.#remoteCopies.origin });
-      pending.push(invalidated.catch((error: unknown) => this.#tierFailed('remote', error)));
-    }
-    return Promise.all(pending).then(() => undefined);
+    return invalidateTagged(list, this.#invalidation);
   }
 
   /**
@@ -371,26 +375,6 @@ export class Memoizer {
       `${namespace.displayName}: the \`${option}\` function failed, so the result was not stored: ${(error as Error)?.message ?? String(error)}`,
       `freshness-option:${namespace.displayName}:${option}`,
     );
-  }
-
-  /** Drops one call's entry from every tier, and forgets it in flight. */
-  #invalidate(namespace: Namespace, key: unknown): Promise<void> {
-    forgetPending(namespace, key);
-    const entry = namespace.entries.get(key);
-    if (entry !== undefined) {
-      this.#memory.remove(entry);
-      this.#counters.invalidations++;
-    }
-    if (namespace.persistName === undefined || namespace.conflict !== undefined) return Promise.resolve();
-    const hexKey = describeKey(namespace, key);
-    if (this.#fresh.scope === undefined) this.#invalidatedReadOnly.addKey(hexKey);
-    const pending: unknown[] = [this.#tiered.delete(hexKey)];
-    const remote = this.#activeRemote();
-    if (remote !== undefined) {
-      const deleted = remote.delete(hexKey, { origin: this.#remoteCopies.origin });
-      pending.push(deleted.catch((error: unknown) => this.#tierFailed('remote', error)));
-    }
-    return Promise.all(pending).then(() => undefined);
   }
 
   #store(
