@@ -101,6 +101,16 @@ export class MemoryEntry {
     return this.storedParams;
   }
 
+  /**
+   * The arguments of a call recorded with the default params `{ args }` (so `params` is `{ args: defaultArgs }`), or
+   * `undefined` when a `paramsEncoder` made the params.
+   */
+  get defaultArgs(): unknown[] | undefined {
+    if ((this.flags & SINGLE_ARGUMENT) !== 0) return [this.storedParams];
+    if ((this.flags & ARGUMENT_LIST) !== 0) return this.storedParams as unknown[];
+    return undefined;
+  }
+
   /** The function returned a promise: hits return a promise too. */
   get isPromise(): boolean {
     return (this.flags & PROMISE) !== 0;

@@ -22,11 +22,15 @@ export function toStoredEntry(entry: MemoryEntry): ExportedEntry {
  * The stored entry of a memory entry, params and result encoded by `encode`. Fields are set one by one rather than
  * spread from conditional literals: the exit dump builds 100k of these, and each spread allocates.
  */
-function storedForm(entry: MemoryEntry, encode: (value: unknown, rootPath: string) => Json): StoredEntry {
+function storedForm(
+  entry: MemoryEntry,
+  encode: (value: unknown, rootPath: string) => Json,
+  encodeParams: (entry: MemoryEntry) => Json = (withParams) => encode(withParams.params, 'params'),
+): StoredEntry {
   const namespace = entry.namespace;
   const stored: Mutable<StoredEntry> = {
     namespace: namespace.persistName ?? namespace.displayName,
-    params: encode(entry.params, 'params'),
+    params: encodeParams(entry),
     result: encode(entry.result, 'result'),
     promise: entry.isPromise,
     createdAt: entry.createdAt,
@@ -44,6 +48,13 @@ function storedForm(entry: MemoryEntry, encode: (value: unknown, rootPath: strin
  */
 function encodeForDump(value: unknown, rootPath: string): Json {
   return isTaggedJson(value) ? value : encodeTagged(value, rootPath);
+}
+
+/** The dump's params: for default `{ args }` params, only the arguments need checking (the wrapper is ours). */
+function paramsForDump(entry: MemoryEntry): Json {
+  const args = entry.defaultArgs;
+  if (args !== undefined && isTaggedJson(args)) return { args };
+  return encodeForDump(entry.params, 'params');
 }
 
 /**
@@ -73,7 +84,7 @@ export function exportEntries(
       continue;
     }
     try {
-      exported.push({ key: describeKey(namespace, entry.key), entry: storedForm(entry, encodeForDump) });
+      exported.push({ key: describeKey(namespace, entry.key), entry: storedForm(entry, encodeForDump, paramsForDump) });
     } catch (error) {
       onUnstorable();
       warn(

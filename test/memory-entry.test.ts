@@ -15,12 +15,18 @@ describe('MemoryEntry', () => {
     }
     const single = createEntry(namespace, 'key', new ArgsParams([7]), 'result', false, times, undefined);
     expect(single.storedParams).toBe(7);
+    expect(single.defaultArgs).toEqual([7]);
+    const list = [1, 'two'];
+    expect(createEntry(namespace, 'key', new ArgsParams(list), 'result', false, times, undefined).defaultArgs).toBe(
+      list,
+    );
   });
 
   it('keeps params from a paramsEncoder as they are, even when they look like `{ args }`', () => {
     const encoded = { args: 'not an array' };
     const entry = createEntry(namespace, 'key', encoded, 'result', false, times, undefined);
     expect(entry.params).toBe(encoded);
+    expect(entry.defaultArgs).toBeUndefined();
     expect(createEntry(namespace, 'key', undefined, 1, false, times, undefined).params).toBeUndefined();
   });
 

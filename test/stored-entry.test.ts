@@ -82,6 +82,22 @@ describe('exportEntries', () => {
     expect(toStoredEntry(entry).entry.result).not.toBe(plain);
   });
 
+  it('exports the params of every argument form as toStoredEntry does', () => {
+    const forms = [
+      new ArgsParams([]),
+      new ArgsParams([7]),
+      new ArgsParams([{ id: 1 }, 'two', [3]]),
+      new ArgsParams([new Date(5), undefined]),
+      new ArgsParams([Number.NaN]),
+      { custom: ['encoder', 1] },
+    ];
+    for (const params of forms) {
+      const entry = createEntry(namespace, 'k', params, 1, false, { createdAt: 1_000 }, undefined);
+      const [only] = exported([entry]).list;
+      expect(only?.entry.params).toEqual(toStoredEntry(entry).entry.params);
+    }
+  });
+
   it('encodes other results, reading a getter once', () => {
     let reads = 0;
     const withGetter = {
