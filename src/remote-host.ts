@@ -1,6 +1,6 @@
 import { scopeChangedSince } from './freshness/freshness-clock.js';
 import type { TagEpochs } from './freshness/tag-epochs.js';
-import { entryTimes, type Lifetime } from './freshness/ttl-policy.js';
+import { entryTimes } from './freshness/ttl-policy.js';
 import { createEntry, type MemoryEntry, type Namespace, type TierCounters } from './memory-tier.js';
 import type { RemoteHost } from './remote-call.js';
 import { toStoredEntry } from './stored-entry.js';
@@ -18,14 +18,7 @@ export interface RemoteHostContext {
   /** Whether the remote tier takes part now (it sits out `withFreshCache` scopes). */
   readonly active: () => boolean;
   /** Stores a computed result in memory and the local persisted tiers, not in the remote tier. */
-  readonly storeLocally: (
-    namespace: Namespace,
-    key: unknown,
-    params: unknown,
-    encoded: unknown,
-    lifetime: Lifetime,
-    startedAt: number,
-  ) => void;
+  readonly storeLocally: RemoteHost['storeLocally'];
   /** Puts a persisted entry (already decoded) into memory. */
   readonly insertStored: (
     namespace: Namespace,

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { resetWarningsForTests } from '../src/internal/warn.js';
+import { describe, expect, it, vi } from 'vitest';
 import { ArgsParams, createEntry, type EntryTimes, Namespace } from '../src/memory-tier.js';
 import { exportEntries, toStoredEntry } from '../src/stored-entry.js';
+import { captureWarnings } from './helpers/warnings.js';
 
 const namespace = new Namespace('fetchItem', 'fetchItem');
 
@@ -22,16 +22,7 @@ function exported(entries: ReturnType<typeof entryOf>[], now = 2_000) {
   return { list: [...exportEntries(entries, now, 'null', unstorable)], unstorable };
 }
 
-let warnings: MockInstance<typeof process.emitWarning>;
-
-beforeEach(() => {
-  warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  resetWarningsForTests();
-});
+const warnings = captureWarnings();
 
 describe('toStoredEntry', () => {
   it('encodes params and result into copies, with the entry’s times and tags', () => {
@@ -120,7 +111,7 @@ describe('exportEntries', () => {
     ]);
     expect(list.map(({ entry }) => entry.result)).toEqual(['kept']);
     expect(unstorable).toHaveBeenCalledTimes(1);
-    expect(warnings.mock.calls.map(([, options]) => (options as { code: string }).code)).toEqual([
+    expect(warnings.spy().mock.calls.map(([, options]) => (options as { code: string }).code)).toEqual([
       'MEMOTAPE_UNSTORABLE_RESULT',
     ]);
   });

@@ -1,11 +1,11 @@
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CanonicalEntry } from '../../src/dump/canonical-entry.js';
 import { loadDumpFile, mergeIntoDumpFile, readDumpFile } from '../../src/dump/dump-file.js';
 import { type DumpCollections, type DumpEntry, parseDump, serializeDump } from '../../src/dump/dump-format.js';
 import { DumpError } from '../../src/errors.js';
-import { resetWarningsForTests } from '../../src/internal/warn.js';
+import { captureWarnings } from '../helpers/warnings.js';
 import { removeTemporaryDirectories, temporaryDirectory } from './helpers.js';
 
 const KEY_A = 'a'.repeat(32);
@@ -13,16 +13,7 @@ const KEY_B = 'b'.repeat(32);
 const KEY_C = 'c'.repeat(32);
 const DUMP = 'memoizer_cache.json';
 
-let warnings: MockInstance<typeof process.emitWarning>;
-
-beforeEach(() => {
-  warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  resetWarningsForTests();
-});
+const warnings = captureWarnings();
 
 afterAll(removeTemporaryDirectories);
 
@@ -50,9 +41,7 @@ function results(file: string): Record<string, Record<string, unknown>> {
   );
 }
 
-function warningMessages(): string[] {
-  return warnings.mock.calls.map(([message, options]) => `${(options as { code: string }).code}: ${String(message)}`);
-}
+const warningMessages = warnings.codes;
 
 function dumpFile(): string {
   return path.join(temporaryDirectory(), 'cache', DUMP);

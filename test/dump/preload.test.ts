@@ -1,22 +1,16 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { configure, resetSettingsForTests } from '../../src/config.js';
 import { type DumpCollections, serializeDump, toDumpEntry } from '../../src/dump/dump-format.js';
 import { CacheMissError } from '../../src/errors.js';
-import { resetWarningsForTests } from '../../src/internal/warn.js';
 import { internals, Memoizer } from '../../src/memoizer.js';
+import { captureWarnings } from '../helpers/warnings.js';
 import { removeTemporaryDirectories, temporaryDirectory } from './helpers.js';
 
-let warnings: MockInstance<typeof process.emitWarning>;
-
-beforeEach(() => {
-  warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
-});
+const warnings = captureWarnings();
 
 afterEach(() => {
-  vi.restoreAllMocks();
-  resetWarningsForTests();
   resetSettingsForTests();
 });
 
@@ -39,9 +33,7 @@ function shouldNotRun(..._args: unknown[]): never {
   throw new Error('the function ran during a replay');
 }
 
-function warningMessages(): string[] {
-  return warnings.mock.calls.map(([message, options]) => `${(options as { code: string }).code}: ${String(message)}`);
-}
+const warningMessages = warnings.codes;
 
 describe('preloading a dump file', () => {
   it('replays the stored result without calling the function', async () => {
