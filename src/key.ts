@@ -1,6 +1,6 @@
-import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { KeyEncodingError } from './errors.js';
+import { sha256Hex } from './internal/sha256.js';
 
 /*
  * The canonical encoding is a compact string grammar, injective over the values it accepts. The first character of
@@ -313,16 +313,8 @@ export function canonicalFromMemoryKey(memoryKey: unknown): string {
   return canonicalizeArgs([memoryKey]);
 }
 
-type HashFunction = (algorithm: string, data: string, outputEncoding: 'hex') => string;
-const oneShotHash = (crypto as { hash?: HashFunction }).hash;
-
-// crypto.hash (Node >= 20.12) is 2-3x faster than createHash for short inputs; the fallback keeps older 20.x working.
-// Its 'hex' output is ~3x faster than a Buffer turned into hex (Node's generic encoding path): 100k keys took ~40 ms
-// against ~130 ms. The 32-character slice keeps its 64-character parent alive, which only matters for the few keys
-// that are held long (invalidation sets), not for memory entries, which hold no persisted key.
-const sha256Hex = (text: string): string =>
-  oneShotHash ? oneShotHash('sha256', text, 'hex') : createHash('sha256').update(text).digest('hex');
-
+// The 32-character slice of the digest keeps its 64-character parent alive, which only matters for the few keys held
+// long (invalidation sets), not for memory entries, which hold no persisted key.
 const loneSurrogate = /\p{Cs}/u;
 
 /**

@@ -38,7 +38,7 @@ import type { PersistedTier, RemoteStore } from './stores/store.js';
 import { TieredStore } from './stores/tiered-store.js';
 import { copyFunctionIdentity, createWrapper, type WrapperHost, type WrapperKind } from './wrap.js';
 import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
-import { writeThrough } from './write-through.js';
+import { type WriteThroughTargets, writeThrough } from './write-through.js';
 
 export type { MemoizerStats } from './memoizer-stats.js';
 export type { ExportedEntry } from './stored-entry.js';
@@ -87,6 +87,13 @@ export class Memoizer {
   readonly #tiered = new TieredStore<PersistedTier>(this.#tiers, {
     onError: (tier, error) => this.#tierFailed(tier.name, error),
   });
+  /** Where a recorded entry is written beyond memory (see src/write-through.ts). */
+  readonly #writeTargets: WriteThroughTargets = {
+    counters: this.#counters,
+    tiered: this.#tiered,
+    activeRemote: () => this.#activeRemote(),
+    tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
+  };
   readonly #namespaces = { byName: new Map<string, Namespace>(), byFunction: new WeakMap<Function, Namespace>() };
   readonly #host: WrapperHost;
   /** Memory misses looked up in the synchronous persisted tiers (preload, disk). */
@@ -395,15 +402,10 @@ export class Memoizer {
     this.#memory.insert(entry);
     this.#counters.writes++;
     const shared = isPromise && this.#activeRemote() !== undefined;
-    if (shared) this.#remoteCopies.note(entry);
-    if (this.#tiers.length > 0 || (shared && !skipRemote)) {
-      writeThrough(entry, skipRemote, {
-        counters: this.#counters,
-        tiered: this.#tiered,
-        remote: this.#activeRemote(),
-        tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
-      });
-    }
+    // The key writeThrough hashed serves the shared-copy index too: one SHA-256 per stored entry.
+    let hexKey: string | undefined;
+    if (this.#tiers.length > 0 || (shared && !skipRemote)) hexKey = writeThrough(entry, skipRemote, this.#writeTargets);
+    if (shared) this.#remoteCopies.note(entry, hexKey);
   }
 
   /** The remote path's view of this memoizer (see src/remote-host.ts). */

@@ -15,17 +15,22 @@ export interface ExportedEntry {
 
 /** A memory entry in persisted form: params and result in tagged JSON, and its 32-hex key. Throws when unencodable. */
 export function toStoredEntry(entry: MemoryEntry): ExportedEntry {
-  return { key: describeKey(entry.namespace, entry.key), entry: storedForm(entry, encodeTagged) };
+  return { key: describeKey(entry.namespace, entry.key), entry: storedForm(entry, encodeTagged, tagParams) };
+}
+
+/** The params of an entry in tagged JSON, always a copy (what the persisted tiers keep). */
+function tagParams(entry: MemoryEntry): Json {
+  return encodeTagged(entry.params, 'params');
 }
 
 /**
- * The stored entry of a memory entry, params and result encoded by `encode`. Fields are set one by one rather than
+ * The stored entry of a memory entry: params encoded by `encodeParams`, the result by `encode`. Fields are set one by one rather than
  * spread from conditional literals: the exit dump builds 100k of these, and each spread allocates.
  */
 function storedForm(
   entry: MemoryEntry,
   encode: (value: unknown, rootPath: string) => Json,
-  encodeParams: (entry: MemoryEntry) => Json = (withParams) => encode(withParams.params, 'params'),
+  encodeParams: (entry: MemoryEntry) => Json,
 ): StoredEntry {
   const namespace = entry.namespace;
   const stored: Mutable<StoredEntry> = {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import ts from 'typescript';
@@ -507,12 +507,16 @@ describe('persistedKey', () => {
     const directory = mkdtempSync(join(tmpdir(), 'memotape-key-'));
     try {
       // Transpile the sources with the project's own TypeScript, then run them in a fresh process.
-      for (const name of ['key', 'errors']) {
+      for (const name of ['key', 'errors', 'internal/sha256']) {
         const source = readFileSync(fileURLToPath(new URL(`../src/${name}.ts`, import.meta.url)), 'utf8');
         const { outputText } = ts.transpileModule(source, {
           compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
         });
-        writeFileSync(join(directory, `${name}.mjs`), outputText.replaceAll("'./errors.js'", "'./errors.mjs'"));
+        const linked = outputText
+          .replaceAll("'./errors.js'", "'./errors.mjs'")
+          .replaceAll("'./internal/sha256.js'", "'./internal/sha256.mjs'");
+        mkdirSync(dirname(join(directory, `${name}.mjs`)), { recursive: true });
+        writeFileSync(join(directory, `${name}.mjs`), linked);
       }
       const script = `
         import { persistedKey } from ${JSON.stringify(join(directory, 'key.mjs'))};

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../internal/sha256.js';
 
 /*
  * Key layout of the Redis tier:
@@ -60,7 +60,7 @@ export function entryKeys(prefix: string, hexKey: string): EntryKeys {
  * braces or glob characters, which would break the hash tag and SCAN patterns.
  */
 export function tagVersionKey(prefix: string, tag: string): string {
-  const hash = createHash('sha256').update(tag, 'utf8').digest('hex').slice(0, 32);
+  const hash = sha256Hex(tag).slice(0, 32);
   return `${prefix}:v${LAYOUT_VERSION}:tag:{${hash}}:version`;
 }
 

@@ -1,5 +1,5 @@
-import * as crypto from 'node:crypto';
 import type { Json } from '../codec.js';
+import { sha256Hex } from '../internal/sha256.js';
 import type { StoredEntry } from './store.js';
 
 /*
@@ -38,14 +38,6 @@ export type DamageReason =
 export type DecodedDiskEntry =
   | { readonly ok: true; readonly entry: StoredEntry }
   | { readonly ok: false; readonly reason: DamageReason };
-
-type HashFunction = (algorithm: string, data: string | Uint8Array, outputEncoding: 'hex') => string;
-const oneShotHash = (crypto as { hash?: HashFunction }).hash;
-
-// crypto.hash (Node >= 20.12) avoids a Hash object per call; createHash keeps older 20.x working.
-function sha256Hex(data: string | Uint8Array): string {
-  return oneShotHash ? oneShotHash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
-}
 
 /**
  * The bytes of the file that holds `entry` under `key`. `lastUsedAt` is the write time; later uses move the file's
