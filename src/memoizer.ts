@@ -3,22 +3,14 @@ import { attachDumpLayer } from './dump/dump-layer.js';
 import { CacheMissError } from './errors.js';
 import { FreshCacheState } from './freshness/fresh-cache-state.js';
 import { type FreshScope, freshScopes } from './freshness/fresh-scopes.js';
-import { scopeChangedSince } from './freshness/freshness-clock.js';
 import { ReadOnlyInvalidations } from './freshness/invalidation.js';
-import { type InvalidationContext, invalidateCall, invalidateTagged } from './freshness/memoizer-invalidation.js';
+import { type InvalidationContext, invalidateTagged } from './freshness/memoizer-invalidation.js';
 import { RemoteCopies } from './freshness/remote-copies.js';
 import { TagEpochs } from './freshness/tag-epochs.js';
-import { entryTimes, type Lifetime, normalizeTags, validateTtlOption } from './freshness/ttl-policy.js';
+import { normalizeTags, validateTtlOption } from './freshness/ttl-policy.js';
 import { warn } from './internal/warn.js';
 import { type MemoizerStats, memoizerStats } from './memoizer-stats.js';
-import {
-  createCounters,
-  createEntry,
-  type MemoryEntry,
-  MemoryTier,
-  type Namespace,
-  type TierCounters,
-} from './memory-tier.js';
+import { createCounters, type MemoryEntry, MemoryTier, type Namespace, type TierCounters } from './memory-tier.js';
 import { resolveNamespace } from './namespace-registry.js';
 import {
   type AnyFunction,
@@ -31,14 +23,13 @@ import {
 } from './options.js';
 import { PersistedLookup } from './persisted-lookup.js';
 import { registerMemoizer } from './registry.js';
-import { type RemoteHost, validateRemote } from './remote-call.js';
-import { createRemoteHost } from './remote-host.js';
+import { validateRemote } from './remote-call.js';
 import { type ExportedEntry, exportEntries, toStoredEntry } from './stored-entry.js';
 import type { PersistedTier, RemoteStore } from './stores/store.js';
 import { TieredStore } from './stores/tiered-store.js';
 import { copyFunctionIdentity, createWrapper, type WrapperHost, type WrapperKind } from './wrap.js';
 import { createWrapOrDecorator, type Wrap } from './wrap-or-decorate.js';
-import { type WriteThroughTargets, writeThrough } from './write-through.js';
+import { createWrapperHost } from './wrapper-host.js';
 
 export type { MemoizerStats } from './memoizer-stats.js';
 export type { ExportedEntry } from './stored-entry.js';
@@ -87,14 +78,8 @@ export class Memoizer {
   readonly #tiered = new TieredStore<PersistedTier>(this.#tiers, {
     onError: (tier, error) => this.#tierFailed(tier.name, error),
   });
-  /** Where a recorded entry is written beyond memory (see src/write-through.ts). */
-  readonly #writeTargets: WriteThroughTargets = {
-    counters: this.#counters,
-    tiered: this.#tiered,
-    activeRemote: () => this.#activeRemote(),
-    tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
-  };
   readonly #namespaces = { byName: new Map<string, Namespace>(), byFunction: new WeakMap<Function, Namespace>() };
+  /** The wrappers' view of this memoizer (see src/wrapper-host.ts). */
   readonly #host: WrapperHost;
   /** Memory misses looked up in the synchronous persisted tiers (preload, disk). */
   readonly #persisted: PersistedLookup;
@@ -143,18 +128,19 @@ export class Memoizer {
       invalidatedReadOnly: this.#invalidatedReadOnly,
       tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
     });
-    this.#host = {
-      remote: this.#remote === undefined ? undefined : this.#remoteHost(this.#remote),
+    this.#host = createWrapperHost(this.#remote, {
       memory: this.#memory,
-      hasPersistedTiers: () => this.#tiers.length > 0,
-      lookupPersisted: (namespace, key, params) => this.#persisted.lookup(namespace, key, params),
-      store: (namespace, key, params, encoded, isPromise, lifetime, startedAt) =>
-        this.#store(namespace, key, params, encoded, isPromise, lifetime, startedAt),
-      invalidate: (namespace, key) => invalidateCall(namespace, key, this.#invalidation),
-      peekPersisted: (namespace, key) => this.#persisted.peek(namespace, key),
-      policyFailed: (namespace, option, error) => this.#policyFailed(namespace, option, error),
-      tagsInvalidatedSince: (startedAt) => this.#tagEpochs.invalidatedSince(startedAt),
-    };
+      counters: this.#counters,
+      clock: this.#clock,
+      tagEpochs: this.#tagEpochs,
+      tiers: this.#tiers,
+      tiered: this.#tiered,
+      persisted: this.#persisted,
+      remoteCopies: this.#remoteCopies,
+      invalidation: this.#invalidation,
+      activeRemote: () => this.#activeRemote(),
+      tierFailed: (tierName, error) => this.#tierFailed(tierName, error),
+    });
     const preloadFrom = options.preloadFrom ?? getSettings().preloadFrom;
     registerMemoizer(this, preloadFrom);
     // Dump layer hooks (see src/dump/): preload this collection now, and join the exit dump when it is on.
@@ -373,56 +359,6 @@ export class Memoizer {
   /** The remote tier, unless a `withFreshCache` scope leaves it out. */
   #activeRemote(): RemoteStore | undefined {
     return this.#fresh.scope === undefined ? this.#remote : undefined;
-  }
-
-  #policyFailed(namespace: Namespace, option: string, error: unknown): void {
-    this.#counters.errors++;
-    warn(
-      'MEMOTAPE_FRESHNESS_OPTION_FAILED',
-      `${namespace.displayName}: the \`${option}\` function failed, so the result was not stored: ${(error as Error)?.message ?? String(error)}`,
-      `freshness-option:${namespace.displayName}:${option}`,
-    );
-  }
-
-  #store(
-    namespace: Namespace,
-    key: unknown,
-    params: unknown,
-    encoded: unknown,
-    isPromise: boolean,
-    lifetime: Lifetime,
-    startedAt: number,
-    skipRemote = false,
-  ): void {
-    const { tags } = lifetime;
-    if (lifetime.ttl === 0 || scopeChangedSince(startedAt)) return;
-    if (tags !== undefined && this.#tagEpochs.isStale(tags, startedAt)) return;
-    const times = entryTimes(lifetime, this.#clock());
-    const entry = createEntry(namespace, key, params, encoded, isPromise, times, tags);
-    this.#memory.insert(entry);
-    this.#counters.writes++;
-    const shared = isPromise && this.#activeRemote() !== undefined;
-    // The key writeThrough hashed serves the shared-copy index too: one SHA-256 per stored entry.
-    let hexKey: string | undefined;
-    if (this.#tiers.length > 0 || (shared && !skipRemote)) hexKey = writeThrough(entry, skipRemote, this.#writeTargets);
-    if (shared) this.#remoteCopies.note(entry, hexKey);
-  }
-
-  /** The remote path's view of this memoizer (see src/remote-host.ts). */
-  #remoteHost(remote: RemoteStore): RemoteHost {
-    return createRemoteHost(remote, {
-      clock: this.#clock,
-      counters: this.#counters,
-      tagEpochs: this.#tagEpochs,
-      tiers: this.#tiers,
-      tiered: this.#tiered,
-      active: () => this.#fresh.scope === undefined,
-      storeLocally: (namespace, key, params, encoded, lifetime, startedAt) =>
-        this.#store(namespace, key, params, encoded, true, lifetime, startedAt, true),
-      insertStored: (namespace, key, params, stored, result) =>
-        this.#persisted.insert(namespace, key, params, stored, result),
-      noteSharedCopy: (entry, hexKey) => this.#remoteCopies.note(entry, hexKey),
-    });
   }
 
   #tierFailed(tierName: string, error: unknown): void {

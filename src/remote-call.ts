@@ -22,6 +22,8 @@ export interface RemoteHost {
   isStale(tags: readonly string[] | undefined, startedAt: number): boolean;
   /** Counts a miss of this memoizer (a computation the remote tier could not spare). */
   countMiss(namespace: Namespace): void;
+  /** Reports a remote operation that failed where no caller waits for it (one warning, and `stats().errors`). */
+  remoteFailed(error: unknown): void;
   /** Stores a computed result in memory and the local persisted tiers; the remote tier already has it. */
   storeLocally(
     namespace: Namespace,
@@ -242,7 +244,8 @@ export function refreshRemotely(
     refresh === undefined
       ? Promise.resolve(request.run()).then((value) => {
           const entry = request.encode(value);
-          if (entry !== undefined) void host.remote.set(hexKey, entry).catch(() => {});
+          // Not waited for: the refresh keeps its result locally either way, so a failed write is only reported.
+          if (entry !== undefined) host.remote.set(hexKey, entry).catch((error: unknown) => host.remoteFailed(error));
           return { value, source: 'local' as const, entry };
         })
       : refresh.call(host.remote, hexKey, request);

@@ -32,6 +32,8 @@ export interface RemoteHostContext {
    * 32-hex persisted key, already computed.
    */
   readonly noteSharedCopy: (entry: MemoryEntry, hexKey: string) => void;
+  /** Reports a tier that failed (one warning, and `stats().errors`). */
+  readonly tierFailed: (tierName: string, error: unknown) => void;
 }
 
 /** The remote path's view of a memoizer (see src/remote-call.ts). */
@@ -52,6 +54,7 @@ export function createRemoteHost(remote: RemoteStore, context: RemoteHostContext
       counters.misses++;
       namespace.calls.misses++;
     },
+    remoteFailed: (error) => context.tierFailed('remote', error),
     storeLocally: context.storeLocally,
     fillFromRemote: (namespace, key, hexKey, params, stored, encoded, startedAt, countHit) => {
       if (countHit) {

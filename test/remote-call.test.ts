@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CacheMissError, Memoizer, NamespaceError, PersistentMemoizer } from '../src/index.js';
 import type { RemoteSource, RemoteStore, StoredEntry } from '../src/stores/store.js';
+import { captureWarnings } from './helpers/warnings.js';
 
 /** Counts calls of an `async` function (vi.fn would hide that it is async, which decides the remote path). */
 function counted<A extends unknown[], R>(body: (...args: A) => Promise<R>) {
@@ -174,5 +175,53 @@ describe('a memoizer with a remote tier', () => {
     const memoizer = new Memoizer({ remote: new FakeRemote() });
     expect(() => memoizer.memoize()(async () => 1)).toThrow(NamespaceError);
     expect(() => new Memoizer({ remote: {} as RemoteStore })).toThrow(/`remote`/);
+  });
+});
+
+/** A remote tier whose writes all fail, and which has no `refresh`: a refresh computes here and writes through. */
+class RefusingRemote extends FakeRemote {
+  override async set(_key: string, _entry: StoredEntry): Promise<void> {
+    this.sets++;
+    throw new Error('remote write refused');
+  }
+}
+
+describe('a staleWhileRevalidate refresh on a remote store without `refresh`', () => {
+  const warnings = captureWarnings();
+
+  it('counts a failed remote write in stats().errors with one warning, and callers still get their values', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      let now = 0;
+      const remote = new RefusingRemote();
+      expect('refresh' in remote).toBe(false);
+      const memoizer = new Memoizer({ remote, clock: () => now });
+      let version = 0;
+      const load = counted(async () => `v${++version}`);
+      const rates = memoizer.memoize({ name: 'rates', ttl: 1000, staleWhileRevalidate: 10_000 })(load);
+      // The first call goes through the single flight, which stores without `set`.
+      await expect(rates()).resolves.toBe('v1');
+      expect(remote.sets).toBe(0);
+      now += 2000;
+      await expect(rates()).resolves.toBe('v1');
+      await vi.waitFor(() => expect(memoizer.stats().errors).toBe(1));
+      expect(remote.sets).toBe(1);
+      expect(load.calls.count).toBe(2);
+      // The refresh itself succeeded: its result is kept here, only the remote copy is missing.
+      expect(memoizer.stats()).toMatchObject({ refreshes: 1, refreshFailures: 0, errors: 1 });
+      await expect(rates()).resolves.toBe('v2');
+      expect(warnings.codes()).toEqual([
+        'MEMOTAPE_TIER_FAILED: the remote tier failed; results stay in memory: remote write refused',
+      ]);
+      // An unhandled rejection is reported after the microtasks of its turn: give it one macrotask to show up.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
   });
 });

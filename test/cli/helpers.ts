@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 /*
  * The CLI is tested as users meet it: `npm pack`, installed into a fresh project, run through
@@ -46,8 +47,8 @@ function npm(args: string[], cwd: string): void {
   execFileSync('npm', args, { cwd, encoding: 'utf8', env: cleanEnvironment({}), stdio: 'pipe' });
 }
 
-/** Packs the package and installs the tarball into a new temp project: once per test file, in `beforeAll`. */
-export function installCli(): InstalledCli {
+/** Packs the package and installs the tarball into a new temp project. */
+function installCli(): InstalledCli {
   const consumer = mkdtempSync(path.join(tmpdir(), 'memotape-cli-'));
   const packDirectory = path.join(consumer, 'pack');
   mkdirSync(packDirectory);
@@ -87,6 +88,36 @@ export function installCli(): InstalledCli {
       rmSync(consumer, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The setup every CLI command test file shares: installs the packed CLI before the file's first test, runs `prepare`
+ * right after in the same hook (to record the files its tests read), and removes the project after its last test.
+ * Call it at the top of the file; the answer forwards to the installed CLI, so use it inside tests and hooks.
+ */
+export function useInstalledCli(prepare?: (cli: InstalledCli) => void): InstalledCli {
+  let installed: InstalledCli | undefined;
+  const current = (): InstalledCli => {
+    if (installed === undefined) throw new Error('useInstalledCli: the CLI is installed in beforeAll');
+    return installed;
+  };
+  // One object for the whole file, so recordCache's per-project recording is found again by every test.
+  const cli: InstalledCli = {
+    get consumer() {
+      return current().consumer;
+    },
+    run: (args, env) => current().run(args, env),
+    script: (source, args, env) => current().script(source, args, env),
+    folder: (prefix) => current().folder(prefix),
+    remove: () => current().remove(),
+  };
+  // Packing and installing takes seconds, more on a busy machine: the hook gets a generous timeout.
+  beforeAll(() => {
+    installed = installCli();
+    prepare?.(cli);
+  }, 120_000);
+  afterAll(() => installed?.remove());
+  return cli;
 }
 
 /**

@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstalledCli, installCli, root } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { root, useInstalledCli } from './helpers.js';
 
-let cli: InstalledCli;
-
-beforeAll(() => {
-  cli = installCli();
-}, 120_000);
-
-afterAll(() => cli?.remove());
+const cli = useInstalledCli();
 
 const COMMANDS = ['ls', 'show', 'diff', 'merge', 'check', 'prune', 'clear'];
 

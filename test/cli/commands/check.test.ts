@@ -1,21 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryFiles, type InstalledCli, installCli, recordCache, recordDump } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { entryFiles, recordCache, recordDump, useInstalledCli } from '../helpers.js';
 
-let cli: InstalledCli;
 let cleanDump: string;
 let leakyDump: string;
 
 const TOKEN = 'sk_live_4f9a8b7c6d5e';
 
-beforeAll(() => {
-  cli = installCli();
-  cleanDump = recordDump(cli, 'a');
-  leakyDump = recordDump(cli, 'a', { LEAK: TOKEN });
-}, 120_000);
-
-afterAll(() => cli?.remove());
+const cli = useInstalledCli((installed) => {
+  cleanDump = recordDump(installed, 'a');
+  leakyDump = recordDump(installed, 'a', { LEAK: TOKEN });
+});
 
 /** Writes a dump file by hand, with one entry of `report` whose result is `result`. */
 function writeDump(name: string, result: unknown): string {

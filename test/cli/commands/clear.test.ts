@@ -1,15 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstalledCli, installCli, recordCache } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { recordCache, useInstalledCli } from '../helpers.js';
 
-let cli: InstalledCli;
-
-beforeAll(() => {
-  cli = installCli();
-}, 120_000);
-
-afterAll(() => cli?.remove());
+const cli = useInstalledCli();
 
 const DUMP = '{"cache_size":0,"collections":{},"version":1}\n';
 

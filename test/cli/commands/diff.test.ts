@@ -1,19 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstalledCli, installCli, recordDump } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { recordDump, useInstalledCli } from '../helpers.js';
 
-let cli: InstalledCli;
 let before: string;
 let after: string;
 
-beforeAll(() => {
-  cli = installCli();
-  before = recordDump(cli, 'a');
-  after = recordDump(cli, 'b');
-}, 120_000);
-
-afterAll(() => cli?.remove());
+const cli = useInstalledCli((installed) => {
+  before = recordDump(installed, 'a');
+  after = recordDump(installed, 'b');
+});
 
 const KEY = 'c'.repeat(32);
 

@@ -1,19 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, entryFiles, type InstalledCli, installCli, recordCache, recordDump, setAge } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DAY, entryFiles, recordCache, recordDump, setAge, useInstalledCli } from '../helpers.js';
 
-let cli: InstalledCli;
 let dumpFile: string;
 let cacheDir: string;
 
-beforeAll(() => {
-  cli = installCli();
-  dumpFile = recordDump(cli, 'a');
-  cacheDir = recordCache(cli);
-}, 120_000);
-
-afterAll(() => cli?.remove());
+const cli = useInstalledCli((installed) => {
+  dumpFile = recordDump(installed, 'a');
+  cacheDir = recordCache(installed);
+});
 
 describe('memotape ls <dump file>', () => {
   it("lists each function of each collection with its entries and size, and the file's age", () => {

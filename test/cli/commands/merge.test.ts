@@ -1,20 +1,16 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startChild } from '../../dump/helpers.js';
-import { type InstalledCli, installCli, recordDump, root } from '../helpers.js';
+import { recordDump, root, useInstalledCli } from '../helpers.js';
 
-let cli: InstalledCli;
 let dumpA: string;
 let dumpB: string;
 
-beforeAll(() => {
-  cli = installCli();
-  dumpA = recordDump(cli, 'a');
-  dumpB = recordDump(cli, 'b');
-}, 120_000);
-
-afterAll(() => cli?.remove());
+const cli = useInstalledCli((installed) => {
+  dumpA = recordDump(installed, 'a');
+  dumpB = recordDump(installed, 'b');
+});
 
 interface DumpJson {
   cache_size: number;

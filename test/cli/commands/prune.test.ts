@@ -1,15 +1,9 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, entryFiles, type InstalledCli, installCli, recordCache, setAge } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { DAY, entryFiles, recordCache, setAge, useInstalledCli } from '../helpers.js';
 
-let cli: InstalledCli;
-
-beforeAll(() => {
-  cli = installCli();
-}, 120_000);
-
-afterAll(() => cli?.remove());
+const cli = useInstalledCli();
 
 /** Every entry file of the cache dir, as `<sub dir>/<key>`. */
 function remaining(cacheDir: string): string[] {
