@@ -15,8 +15,8 @@ import type { StoredEntry } from './store.js';
 /** The entry file format version. A reader treats any other version as a damaged entry. */
 export const DISK_ENTRY_VERSION = 1;
 
-const ENTRY_MARK = Buffer.from('"entry":', 'latin1');
-const TRAILER = Buffer.from('}\n', 'latin1');
+const ENTRY_MARK = '"entry":';
+const TRAILER = '}\n';
 const HEADER_PATTERN =
   /^\{"format":"memotape-disk-entry","version":(\d+),"key":"([0-9a-f]{32})","sha256":"([0-9a-f]{64})",$/;
 const ANY_VERSION_PATTERN = /^\{"format":"memotape-disk-entry","version":(\d+),/;
@@ -34,9 +34,12 @@ export type DamageReason =
   | 'invalid entry'
   | 'not a file';
 
-/** The outcome of {@link decodeDiskEntry}: the entry, or why the file is damaged. */
+/**
+ * The outcome of {@link decodeDiskEntry}: the entry and when its file was written (`lastUsedAt` as written, which
+ * later reads do not rewrite), or why the file is damaged.
+ */
 export type DecodedDiskEntry =
-  | { readonly ok: true; readonly entry: StoredEntry }
+  | { readonly ok: true; readonly entry: StoredEntry; readonly writtenAt: number | undefined }
   | { readonly ok: false; readonly reason: DamageReason };
 
 /**
@@ -62,36 +65,47 @@ export function encodeDiskEntry(key: string, entry: StoredEntry, lastUsedAt: num
   );
 }
 
-/** Reads an entry file's bytes. Never throws: anything but an intact entry of this version for `key` is damage. */
-export function decodeDiskEntry(key: string, bytes: Buffer): DecodedDiskEntry {
-  if (bytes.length === 0) return { ok: false, reason: 'empty' };
-  const markAt = bytes.indexOf(ENTRY_MARK);
+/**
+ * Reads an entry file's content, as bytes or as the string they decode to (UTF-8). Never throws: anything but an
+ * intact entry of this version for `key` is damage.
+ *
+ * The checksum is taken over the UTF-8 encoding of the decoded body. Bytes that are not valid UTF-8 decode to
+ * U+FFFD, which re-encodes to different bytes, so such damage fails the check like any other; the only bytes that
+ * pass are ones that decode to the very text that was written.
+ */
+export function decodeDiskEntry(key: string, content: Buffer | string): DecodedDiskEntry {
+  const text = typeof content === 'string' ? content : content.toString('utf8');
+  if (text.length === 0) return { ok: false, reason: 'empty' };
+  // The header is ASCII, so its character offsets are its byte offsets.
+  const markAt = text.indexOf(ENTRY_MARK);
   if (markAt < 0 || markAt > HEADER_LIMIT) {
-    const version = versionOf(bytes);
+    const version = versionOf(text);
     if (version === undefined) return { ok: false, reason: 'garbage' };
     return { ok: false, reason: version === DISK_ENTRY_VERSION ? 'truncated' : 'wrong version' };
   }
-  const header = HEADER_PATTERN.exec(bytes.toString('latin1', 0, markAt));
-  if (header === null) return { ok: false, reason: versionOf(bytes) === undefined ? 'garbage' : 'wrong version' };
+  const header = HEADER_PATTERN.exec(text.slice(0, markAt));
+  if (header === null) return { ok: false, reason: versionOf(text) === undefined ? 'garbage' : 'wrong version' };
   if (Number(header[1]) !== DISK_ENTRY_VERSION) return { ok: false, reason: 'wrong version' };
   if (header[2] !== key) return { ok: false, reason: 'wrong key' };
   const bodyStart = markAt + ENTRY_MARK.length;
-  const bodyEnd = bytes.length - TRAILER.length;
-  if (bodyEnd <= bodyStart || !bytes.subarray(bodyEnd).equals(TRAILER)) return { ok: false, reason: 'truncated' };
-  const body = bytes.subarray(bodyStart, bodyEnd);
+  const bodyEnd = text.length - TRAILER.length;
+  if (bodyEnd <= bodyStart || !text.endsWith(TRAILER)) return { ok: false, reason: 'truncated' };
+  const body = text.slice(bodyStart, bodyEnd);
   if (sha256Hex(body) !== header[3]) return { ok: false, reason: 'bad checksum' };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(body);
   } catch {
     return { ok: false, reason: 'invalid entry' };
   }
   const entry = toStoredEntry(parsed);
-  return entry === undefined ? { ok: false, reason: 'invalid entry' } : { ok: true, entry };
+  if (entry === undefined) return { ok: false, reason: 'invalid entry' };
+  const { lastUsedAt } = parsed as { lastUsedAt?: unknown };
+  return { ok: true, entry, writtenAt: typeof lastUsedAt === 'number' ? lastUsedAt : undefined };
 }
 
-function versionOf(bytes: Buffer): number | undefined {
-  const match = ANY_VERSION_PATTERN.exec(bytes.toString('latin1', 0, Math.min(bytes.length, HEADER_LIMIT)));
+function versionOf(text: string): number | undefined {
+  const match = ANY_VERSION_PATTERN.exec(text.slice(0, HEADER_LIMIT));
   return match === null ? undefined : Number(match[1]);
 }
 

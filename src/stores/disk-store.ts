@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync,
-  fstatSync,
-  futimesSync,
   lstatSync,
   mkdirSync,
-  openSync,
   renameSync,
   rmSync,
   type Stats,
@@ -25,9 +21,10 @@ import {
   validateStringOption,
   validateTtl,
 } from '../options.js';
-import { type DamageReason, decodeDiskEntry, encodeDiskEntry } from './disk-entry-format.js';
+import { type DamageReason, encodeDiskEntry } from './disk-entry-format.js';
+import { type EntryReadOptions, type EntryReadReporter, readEntryFile } from './disk-entry-read.js';
 import { type DiskFile, evictLeastRecentlyUsed, isMissing, scanStore, sweepStaleTempNames } from './disk-eviction.js';
-import { isDirectory, readAll, sizeOf, syncCreatedFolders } from './disk-files.js';
+import { isDirectory, sizeOf, syncCreatedFolders } from './disk-files.js';
 import { entryPath, sweepMarkerPath } from './disk-layout.js';
 import type { DiskPruneResult, DiskStoreOptions, DiskStoreStats } from './disk-store-options.js';
 import { deleteTaggedFiles } from './disk-tags.js';
@@ -42,7 +39,7 @@ const SWEEP_INTERVAL = 60 * 60 * 1000;
 
 /**
  * A {@link Store} with one file per entry, for the disk tier of a `PersistentMemoizer` or on its own. Every method
- * is synchronous: a read is one `open`/`fstat`/`read`/`close`, a checksum and a `JSON.parse`.
+ * is synchronous: a read is one `readFileSync`, a checksum and a `JSON.parse`.
  *
  * - Writes are atomic: a uniquely named temp file in the entry's folder, every byte written, then a rename. Readers
  *   in any process see a complete entry or none; two writers of one key leave one complete entry.
@@ -68,7 +65,17 @@ export class DiskStore implements Store<StoredEntry> {
   readonly #clock: () => number;
   /** A real clock already stamps files with the right time; an injected one needs an explicit `utimes`. */
   readonly #realClock: boolean;
-  readonly #touchInterval: number;
+  /** How `get` reads an entry (a use: it may move the file's last-used time), and how `prune` inspects one. */
+  readonly #useRead: EntryReadOptions;
+  readonly #inspectRead: EntryReadOptions;
+  readonly #reporter: EntryReadReporter = {
+    damaged: (file, reason, stats) => this.#damaged(file, reason, stats),
+    expired: (file, stats) => {
+      if (this.#removeIfSame(file, stats)) this.#counters.expirations++;
+    },
+    readFailed: (file, error) => this.#readFailed(file, error),
+    touchFailed: (file, error) => this.#cleanupFailed(file, error),
+  };
   readonly #staleTempAge: number;
   readonly #counters: Counters = {
     hits: 0,
@@ -95,14 +102,16 @@ export class DiskStore implements Store<StoredEntry> {
     this.#durable = options.durable ?? false;
     this.#clock = options.clock ?? Date.now;
     this.#realClock = this.#clock === Date.now;
-    this.#touchInterval = validateTtl(options.touchInterval, 'touchInterval') ?? 60_000;
+    const touchInterval = validateTtl(options.touchInterval, 'touchInterval') ?? 60_000;
+    this.#useRead = { clock: this.#clock, touchInterval, touch: true };
+    this.#inspectRead = { clock: this.#clock, touchInterval, touch: false };
     this.#staleTempAge = validateTtl(options.staleTempAge, 'staleTempAge') ?? 600_000;
   }
 
   /** The entry stored under `key`, or `undefined` when it is missing, expired or damaged. Never throws. */
   get(key: string): StoredEntry | undefined {
     if (!isPersistedKey(key)) return undefined;
-    const entry = this.#load(entryPath(this.directory, key), key, true);
+    const entry = readEntryFile(entryPath(this.directory, key), key, this.#useRead, this.#reporter);
     if (entry === undefined) this.#counters.misses++;
     else this.#counters.hits++;
     return entry;
@@ -205,7 +214,7 @@ export class DiskStore implements Store<StoredEntry> {
     const live: DiskFile[] = [];
     let liveBytes = bytes;
     for (const file of files) {
-      if (this.#load(file.file, file.key, false) === undefined) liveBytes -= file.size;
+      if (readEntryFile(file.file, file.key, this.#inspectRead, this.#reporter) === undefined) liveBytes -= file.size;
       else live.push(file);
     }
     this.#usage = { bytes: liveBytes, entries: live.length };
@@ -256,56 +265,6 @@ export class DiskStore implements Store<StoredEntry> {
   /** Counts since the store was created. */
   stats(): DiskStoreStats {
     return { ...this.#counters };
-  }
-
-  #load(file: string, key: string, touch: boolean): StoredEntry | undefined {
-    let descriptor: number;
-    try {
-      descriptor = openSync(file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EISDIR') this.#damaged(file, 'not a file', undefined);
-      else if (!isMissing(error)) this.#readFailed(file, error);
-      return undefined;
-    }
-    let stats: Stats;
-    let bytes: Buffer;
-    try {
-      stats = fstatSync(descriptor);
-      if (stats.isFile()) bytes = readAll(descriptor, stats.size);
-      else bytes = Buffer.alloc(0);
-      if (stats.isFile() && touch) this.#touch(descriptor, stats, file);
-    } catch (error) {
-      closeSync(descriptor);
-      this.#readFailed(file, error);
-      return undefined;
-    }
-    closeSync(descriptor);
-    if (!stats.isFile()) {
-      this.#damaged(file, 'not a file', undefined);
-      return undefined;
-    }
-    const decoded = decodeDiskEntry(key, bytes);
-    if (!decoded.ok) {
-      this.#damaged(file, decoded.reason, stats);
-      return undefined;
-    }
-    const { expiresAt } = decoded.entry;
-    if (expiresAt !== undefined && expiresAt <= this.#clock()) {
-      if (this.#removeIfSame(file, stats)) this.#counters.expirations++;
-      return undefined;
-    }
-    return decoded.entry;
-  }
-
-  /** Moves the file's last-used time to now, unless it was moved less than `touchInterval` ago. */
-  #touch(descriptor: number, stats: Stats, file: string): void {
-    const now = this.#clock();
-    if (now - stats.mtimeMs < this.#touchInterval) return;
-    try {
-      futimesSync(descriptor, now / 1000, now / 1000);
-    } catch (error) {
-      this.#cleanupFailed(file, error);
-    }
   }
 
   #write(file: string, bytes: Buffer, now: number): void {

@@ -20,7 +20,21 @@ function damage(bytes: Buffer, edit: (text: string) => string): Buffer {
 
 describe('encodeDiskEntry / decodeDiskEntry', () => {
   it('round-trips an entry, non-ASCII text included', () => {
-    expect(decodeDiskEntry(key, encodeDiskEntry(key, entry, 2000))).toEqual({ ok: true, entry });
+    expect(decodeDiskEntry(key, encodeDiskEntry(key, entry, 2000))).toEqual({ ok: true, entry, writtenAt: 2000 });
+  });
+
+  it('reads the same entry from the file decoded as a UTF-8 string', () => {
+    const bytes = encodeDiskEntry(key, entry, 2000);
+    expect(decodeDiskEntry(key, bytes.toString('utf8'))).toEqual(decodeDiskEntry(key, bytes));
+  });
+
+  it('reads bytes that are not valid UTF-8 as a bad checksum, not as the text they decode to', () => {
+    const bytes = encodeDiskEntry(key, entry, 2000);
+    // 'ü' is C3 BC; a lone C3 followed by an ASCII byte decodes to U+FFFD, which re-encodes to other bytes.
+    const at = bytes.indexOf(Buffer.from('ü'));
+    const damaged = Buffer.concat([bytes.subarray(0, at + 1), Buffer.from('x'), bytes.subarray(at + 2)]);
+    expect(decodeDiskEntry(key, damaged)).toEqual({ ok: false, reason: 'bad checksum' });
+    expect(decodeDiskEntry(key, damaged.toString('utf8'))).toEqual({ ok: false, reason: 'bad checksum' });
   });
 
   it('writes one JSON object holding the version, key, checksum, times and entry', () => {
@@ -33,7 +47,7 @@ describe('encodeDiskEntry / decodeDiskEntry', () => {
   it('leaves optional fields out when the entry has none', () => {
     const plain: StoredEntry = { namespace: 'f', params: null, result: null, promise: false, createdAt: 1 };
     const decoded = decodeDiskEntry(key, encodeDiskEntry(key, plain, 1));
-    expect(decoded).toEqual({ ok: true, entry: plain });
+    expect(decoded).toEqual({ ok: true, entry: plain, writtenAt: 1 });
   });
 
   it.each([
