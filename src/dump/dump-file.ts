@@ -4,6 +4,7 @@ import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { DumpError, type DumpErrorReason } from '../errors.js';
 import { AtomicFileWriter, TEMP_FILE_MARK } from '../internal/atomic-write.js';
+import { syncCreatedFolders } from '../internal/sync-folders.js';
 import { warn } from '../internal/warn.js';
 import { type ScannedDump, scanCanonicalDump, scannedCollections } from './canonical-scan.js';
 import {
@@ -337,7 +338,10 @@ export function mergeIntoDumpFile(
   if (entries === 0) return { status: 'empty', file, entries };
   let lock: DumpLock | undefined;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    const folder = path.dirname(file);
+    const firstCreated = mkdirSync(folder, { recursive: true });
+    // The file is fsynced, and so is its folder after the rename: a folder made here needs its own entry fsynced too.
+    if (firstCreated !== undefined) syncCreatedFolders(folder, firstCreated);
     lock = acquireDumpLock(file, {
       budgetMs: options.lockBudgetMs ?? DEFAULT_LOCK_BUDGET_MS,
       staleMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,

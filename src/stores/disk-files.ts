@@ -1,5 +1,4 @@
-import { closeSync, fsyncSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { lstatSync, readSync, statSync } from 'node:fs';
 
 // Small synchronous file helpers of the disk store.
 
@@ -31,20 +30,4 @@ export function readAll(descriptor: number, size: number): Buffer {
     offset += read;
   }
   return offset === size ? buffer : buffer.subarray(0, offset);
-}
-
-/** fsyncs the parent of every folder `mkdir` just created, so the new folders themselves survive a power loss. */
-export function syncCreatedFolders(deepest: string, firstCreated: string): void {
-  for (let folder = deepest; ; folder = path.dirname(folder)) {
-    let descriptor: number | undefined;
-    try {
-      descriptor = openSync(path.dirname(folder), 'r');
-      fsyncSync(descriptor);
-    } catch {
-      // Some file systems refuse to fsync a folder; the entry itself is still fsynced.
-    } finally {
-      if (descriptor !== undefined) closeSync(descriptor);
-    }
-    if (folder === firstCreated || path.dirname(folder) === folder) return;
-  }
 }

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { TEMP_FILE_MARK, writeFileAtomicSync } from '../internal/atomic-write.js';
+import { syncCreatedFolders } from '../internal/sync-folders.js';
 import { warn } from '../internal/warn.js';
 import { isPersistedKey } from '../key.js';
 import {
@@ -24,7 +25,7 @@ import {
 import { type DamageReason, encodeDiskEntry } from './disk-entry-format.js';
 import { type EntryReadOptions, type EntryReadReporter, readEntryFile } from './disk-entry-read.js';
 import { type DiskFile, evictLeastRecentlyUsed, isMissing, scanStore, sweepStaleTempNames } from './disk-eviction.js';
-import { isDirectory, sizeOf, syncCreatedFolders } from './disk-files.js';
+import { isDirectory, sizeOf } from './disk-files.js';
 import { entryPath, sweepMarkerPath } from './disk-layout.js';
 import type { DiskPruneResult, DiskStoreOptions, DiskStoreStats } from './disk-store-options.js';
 import { deleteTaggedFiles } from './disk-tags.js';

@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDirectory, readAll, sizeOf, syncCreatedFolders } from '../../src/stores/disk-files.js';
+import { isDirectory, readAll, sizeOf } from '../../src/stores/disk-files.js';
 
 let directory: string;
 
@@ -40,9 +40,5 @@ describe('disk file helpers', () => {
     } finally {
       closeSync(descriptor);
     }
-  });
-
-  it('fsyncs created folders without failing', () => {
-    expect(() => syncCreatedFolders(path.join(directory, 'a', 'b'), path.join(directory, 'a'))).not.toThrow();
   });
 });
