@@ -4,6 +4,7 @@ import { CacheMissError } from './errors.js';
 import { FreshCacheState } from './freshness/fresh-cache-state.js';
 import { type FreshScope, freshScopes } from './freshness/fresh-scopes.js';
 import { ReadOnlyInvalidations } from './freshness/invalidation.js';
+import { withoutCache } from './freshness/memoized.js';
 import { type InvalidationContext, invalidateTagged } from './freshness/memoizer-invalidation.js';
 import { RemoteCopies } from './freshness/remote-copies.js';
 import { TagEpochs } from './freshness/tag-epochs.js';
@@ -181,7 +182,8 @@ export class Memoizer {
   record<A extends unknown[] = any[], R = unknown, E = unknown>(
     options: WrapOptions<A, R, E> & DecoratorOptions = {},
   ): Wrap {
-    return this.wrapWith('record', options as WrapOptions);
+    // biome-ignore lint/complexity/noArguments: a legacy decorator passes three arguments; see receiverOf.
+    return receiverOf(this, 'record', arguments.length).wrapWith('record', options as WrapOptions);
   }
 
   /**
@@ -198,7 +200,8 @@ export class Memoizer {
   replay<A extends unknown[] = any[], R = unknown, E = unknown>(
     options: WrapOptions<A, R, E> & DecoratorOptions = {},
   ): Wrap {
-    return this.wrapWith('replay', options as WrapOptions);
+    // biome-ignore lint/complexity/noArguments: a legacy decorator passes three arguments; see receiverOf.
+    return receiverOf(this, 'replay', arguments.length).wrapWith('replay', options as WrapOptions);
   }
 
   /**
@@ -214,7 +217,8 @@ export class Memoizer {
   memoize<A extends unknown[] = any[], R = unknown, E = unknown>(
     options: WrapOptions<A, R, E> & DecoratorOptions = {},
   ): Wrap {
-    return this.wrapWith('memoize', options as WrapOptions);
+    // biome-ignore lint/complexity/noArguments: a legacy decorator passes three arguments; see receiverOf.
+    return receiverOf(this, 'memoize', arguments.length).wrapWith('memoize', options as WrapOptions);
   }
 
   /**
@@ -243,11 +247,13 @@ export class Memoizer {
   /** @internal Wraps `fn` in the namespace its options choose (or `namespace`, for per-instance decorators). */
   wrapFunction(kind: WrapperKind, fn: AnyFunction, options: WrapOptions, namespace?: Namespace): AnyFunction {
     if (!getSettings().enabled) {
-      if (kind !== 'replay') return fn;
+      if (kind !== 'replay') return withoutCache(fn);
       const collection = this.collection;
-      return copyFunctionIdentity(function disabled() {
-        throw new CacheMissError(options.name ?? (fn.name || '<anonymous>'), `<caching disabled in ${collection}>`);
-      }, fn);
+      return withoutCache(
+        copyFunctionIdentity(function disabled() {
+          throw new CacheMissError(options.name ?? (fn.name || '<anonymous>'), `<caching disabled in ${collection}>`);
+        }, fn),
+      );
     }
     const resolved =
       namespace ??
@@ -375,4 +381,16 @@ export class Memoizer {
     // reaches it.
     yield* exportEntries(this.#fresh.realEntries(), this.#clock(), this.collection, () => this.#counters.errors++);
   }
+}
+
+/**
+ * The memoizer a `record`, `replay` or `memoize` call was made on. Used bare as a decorator (`@memoizer.memoize`,
+ * without parentheses), the method is called as a decorator: without its memoizer (legacy decorators, standard ones
+ * compiled by some tools) or with the decorator's arguments. Both get the same clear error.
+ */
+function receiverOf(receiver: unknown, kind: WrapperKind, argumentCount: number): Memoizer {
+  if (receiver instanceof Memoizer && argumentCount <= 1) return receiver;
+  throw new TypeError(
+    `Expected \`${kind}\` to be called on a memoizer with one options object: decorate a method with \`@memoizer.${kind}()\`, with the parentheses${kind === 'memoize' ? ' (or use the bare `@memoize` export of the default memoizer)' : ''}`,
+  );
 }

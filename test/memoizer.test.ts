@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetSettingsForTests } from '../src/config.js';
-import { CacheMissError, configure, DeferredRecording, KeyEncodingError, Memoizer, memoize } from '../src/index.js';
+import {
+  asMemoized,
+  CacheMissError,
+  configure,
+  DeferredRecording,
+  KeyEncodingError,
+  Memoizer,
+  memoize,
+} from '../src/index.js';
 
 afterEach(() => {
   resetSettingsForTests();
@@ -223,6 +231,21 @@ describe('record and replay', () => {
   });
 });
 
+describe('used bare as a decorator', () => {
+  it('fails with a TypeError that asks for the parentheses, called without its memoizer or with decorator arguments', () => {
+    const memoizer = new Memoizer();
+    const method = function area(width: number, height: number) {
+      return width * height;
+    };
+    const unbound = memoizer.memoize as (...args: unknown[]) => unknown;
+    const asked = /decorate a method with `@memoizer.memoize\(\)`, with the parentheses/;
+    expect(() => unbound(method, { kind: 'method', name: 'area' })).toThrow(asked);
+    expect(() => unbound({}, 'area', { value: method })).toThrow(asked);
+    const bound = memoizer.record.bind(memoizer) as (...args: unknown[]) => unknown;
+    expect(() => bound({}, 'area', { value: method })).toThrow(/`@memoizer.record\(\)`, with the parentheses/);
+  });
+});
+
 describe('caching disabled', () => {
   it('returns the function itself from record and memoize, and replay always misses', () => {
     configure({ enabled: false });
@@ -232,6 +255,31 @@ describe('caching disabled', () => {
     expect(memoizer.record()(slow)).toBe(slow);
     const replayed = memoizer.replay()(slow);
     expect(() => replayed(1)).toThrow(CacheMissError);
+  });
+
+  it('gives the function an invalidate that resolves and a peek that answers undefined, so Memoized code runs', async () => {
+    configure({ enabled: false });
+    const memoizer = new Memoizer();
+    const slow = vi.fn((x: number) => x * 2);
+    const memoized = memoizer.memoize({ name: 'slow' })(slow);
+    expect(memoized(2)).toBe(4);
+    expect(memoized.peek(2)).toBeUndefined();
+    await expect(memoized.invalidate(2)).resolves.toBeUndefined();
+    expect(memoizer.replay({ name: 'slow' })(slow).peek(2)).toBeUndefined();
+    expect(asMemoized(memoized)).toBe(slow);
+    expect(Object.keys(slow)).not.toContain('peek');
+    expect(Object.keys(slow)).not.toContain('invalidate');
+  });
+
+  it('leaves a frozen function, and one with methods of its own, as they are', () => {
+    const memoizer = new Memoizer();
+    const wrapped = memoizer.memoize({ name: 'twice' })((x: number) => x * 2);
+    wrapped(1);
+    configure({ enabled: false });
+    expect(new Memoizer().memoize({ name: 'again' })(wrapped).peek(1)).toBe(2);
+    const frozen = Object.freeze((x: number) => x);
+    expect(new Memoizer().memoize({ name: 'frozen' })(frozen)).toBe(frozen);
+    expect(Object.hasOwn(frozen, 'peek')).toBe(false);
   });
 });
 

@@ -53,9 +53,7 @@ export type Memoized<F extends AnyFunction> = F & FreshnessMethods<F>;
 export function asMemoized<F extends AnyFunction>(fn: F): Memoized<F> {
   const candidate = fn as Partial<FreshnessMethods<F>> | undefined;
   if (typeof candidate?.invalidate !== 'function' || typeof candidate.peek !== 'function') {
-    throw new TypeError(
-      'Expected a function wrapped by record, replay or memoize (caching may be disabled: then wrappers are the functions themselves)',
-    );
+    throw new TypeError('Expected a function wrapped by record, replay or memoize');
   }
   return fn as Memoized<F>;
 }
@@ -75,4 +73,23 @@ export function attachFreshnessMethods<F extends AnyFunction>(
     peek: { value: methods.peek, configurable: true, writable: true },
   });
   return wrapper as Memoized<F>;
+}
+
+/** What a function answers with caching off: there is no entry to drop and none to show. */
+const WITHOUT_CACHE: FreshnessMethods<AnyFunction> = {
+  invalidate: () => Promise.resolve(),
+  peek: () => undefined,
+};
+
+/**
+ * @internal With caching off (disabled, or a fixture tape in `off` mode), `record` and `memoize` return the function
+ * itself, as the seed does. Code written against {@link Memoized} still runs: the function gets an `invalidate` that
+ * resolves at once and a `peek` that answers `undefined`, both not enumerable. A function that has its own methods
+ * of those names (a wrapper wrapped again) keeps them, and a frozen one is returned as it is.
+ */
+export function withoutCache<F extends AnyFunction>(fn: F): F {
+  if (Object.isExtensible(fn) && !Object.hasOwn(fn, 'invalidate') && !Object.hasOwn(fn, 'peek')) {
+    attachFreshnessMethods(fn, WITHOUT_CACHE);
+  }
+  return fn;
 }

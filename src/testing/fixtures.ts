@@ -4,6 +4,7 @@ import { encodeTagged, type Json } from '../codec.js';
 import { type DumpCollection, type DumpEntry, toDumpEntry } from '../dump/dump-format.js';
 import { PreloadStore } from '../dump/preload.js';
 import { CacheMissError, UnrecordedCallsError } from '../errors.js';
+import { withoutCache } from '../freshness/memoized.js';
 import { warn } from '../internal/warn.js';
 import { internals, Memoizer } from '../memoizer.js';
 import type { Namespace } from '../memory-tier.js';
@@ -14,7 +15,7 @@ import { cancelExitSave, registerExitSave } from './exit-save.js';
 import { type LoadedFixture, loadFixture, writeFixture } from './fixture-file.js';
 import { describeMode, type FixtureMode, type FixtureModeSource, isCi, resolveFixtureMode } from './fixture-mode.js';
 import { composeFixtureWrap, type FixtureWrapHost } from './fixture-wrap.js';
-import { describeCall, missMessage, recordCommand } from './miss-report.js';
+import { describeCall, missMessage, recordAdvice } from './miss-report.js';
 import { createRedactor, type RedactOptions, type Redactor, validateRedactOptions } from './redact.js';
 
 /**
@@ -207,7 +208,7 @@ export class FixtureMemoizer extends Memoizer {
 
   /** @internal Wraps `fn` as the mode says; see src/testing/fixture-wrap.ts. */
   override wrapFunction(kind: WrapperKind, fn: AnyFunction, options: WrapOptions, namespace?: Namespace): AnyFunction {
-    if (this.mode === 'off') return fn;
+    if (this.mode === 'off') return withoutCache(fn);
     const persistName = namespace === undefined ? (options.name ?? (fn.name || undefined)) : namespace.persistName;
     const composed = composeFixtureWrap(this.#wrapHost(), kind, fn, options, persistName);
     const inner = super.wrapFunction(composed.kind, composed.target, composed.options, namespace);
@@ -305,7 +306,7 @@ export class FixtureMemoizer extends Memoizer {
         `${count} ${count === 1 ? 'call was' : 'calls were'} not recorded in ${this.file}: the run is incomplete, even where the code under test caught the CacheMissError.`,
         `Mode: ${describeMode({ mode: this.mode, source: this.modeSource })}`,
         ...calls,
-        `To record ${count === 1 ? 'it' : 'them'}, run ${recordCommand(isCi())}, then review and commit the fixture.`,
+        recordAdvice(isCi(), this.modeSource === 'option', count),
         '',
         `The first miss:\n${first}`,
       ].join('\n'),
@@ -352,6 +353,7 @@ export class FixtureMemoizer extends Memoizer {
       key: miss.key,
       mode: describeMode({ mode: this.mode, source: this.modeSource }),
       ci: isCi(),
+      modeFromOption: this.modeSource === 'option',
       file: this.file,
       fileExists: this.#loaded?.exists ?? false,
       recorded: own,

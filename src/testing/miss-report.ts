@@ -17,6 +17,8 @@ export interface MissContext {
   readonly mode: string;
   /** Whether the CI variable is set (recording must then happen elsewhere). */
   readonly ci: boolean;
+  /** Whether the `mode` option set the mode (so `MEMOTAPE_MODE` cannot change it). */
+  readonly modeFromOption: boolean;
   readonly file: string;
   readonly fileExists: boolean;
   /** The file's entries for this function. */
@@ -137,10 +139,17 @@ function describeFile(context: MissContext): string {
   return `${context.file} (${own}; it has entries for ${others}${more}: was the function renamed?)`;
 }
 
-/** The command that records a missing call. */
-export function recordCommand(ci: boolean): string {
+/**
+ * How to record missing calls, as a sentence. A mode set by the `mode` option wins over `MEMOTAPE_MODE`, so the
+ * advice then names the option instead of the variable.
+ */
+export function recordAdvice(ci: boolean, modeFromOption: boolean, count = 1): string {
+  const them = count === 1 ? 'it' : 'them';
+  if (modeFromOption) {
+    return `To record ${them}, set the tape's \`mode\` option to 'new' (it overrides MEMOTAPE_MODE) and run the tests again${ci ? ' locally, without CI' : ''}, then review and commit the fixture.`;
+  }
   const command = 'MEMOTAPE_MODE=new <test command>';
-  return ci ? `${command} locally, without CI` : command;
+  return `To record ${them}, run ${ci ? `${command} locally, without CI` : command}, then review and commit the fixture.`;
 }
 
 /** The summary of a call: the function and its params, truncated. */
@@ -175,6 +184,6 @@ export function missMessage(context: MissContext): string {
       lines.push(`  ${index + 1}. ${describeDifferences(near.differences)}`);
     });
   }
-  lines.push(`To record it, run ${recordCommand(context.ci)}, then review and commit the fixture.`);
+  lines.push(recordAdvice(context.ci, context.modeFromOption));
   return lines.join('\n');
 }

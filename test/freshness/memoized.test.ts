@@ -175,12 +175,13 @@ describe('peek', () => {
 });
 
 describe('asMemoized', () => {
-  it('types a wrapped function, and refuses a function that is not one (caching disabled)', () => {
+  it('types a wrapped function (also one wrapped with caching disabled), and refuses a function never wrapped', () => {
     const memoizer = new Memoizer();
     const wrapped = memoizer.memoize()((x: number) => x);
     expect(asMemoized(wrapped)).toBe(wrapped);
     configure({ enabled: false });
-    const plain = memoizer.memoize()((x: number) => x);
-    expect(() => asMemoized(plain)).toThrow(TypeError);
+    const passThrough = memoizer.memoize()((x: number) => x);
+    expect(asMemoized(passThrough).peek(1)).toBeUndefined();
+    expect(() => asMemoized((x: number) => x)).toThrow(TypeError);
   });
 });

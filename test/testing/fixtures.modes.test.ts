@@ -58,7 +58,7 @@ describe('mode replay', () => {
     expect(message).toContain('2 calls were not recorded');
     expect(message).toContain('area {"args":[4,5]}');
     expect(message).toContain('area {"args":[6,7]}');
-    expect(message).toContain('MEMOTAPE_MODE=new <test command>');
+    expect(message).toContain("To record them, set the tape's `mode` option to 'new'");
   });
 
   it('says what to do in the CacheMissError: mode and source, file, entries, params, nearest calls, command', () => {
@@ -85,6 +85,15 @@ describe('mode replay', () => {
     expect(error?.message).toContain('Call: github.listIssues {"args":["memotape",{"since":"2026-06-01"}]}');
     expect(error?.message).toContain('1. args[1].since: "2026-05-01" → "2026-06-01"');
     expect(error?.message).toContain('MEMOTAPE_MODE=new <test command>');
+  });
+
+  it('advises the mode option, in the miss and in save(), when the option set replay', () => {
+    const tape = fixtures(fixturePath(), { mode: 'replay' });
+    const replayed = tape.memoize({ name: 'area' })(shouldNotRun);
+    expect(() => replayed(4, 5)).toThrow("set the tape's `mode` option to 'new'");
+    expect(() => tape.save()).toThrow(
+      /To record it, set the tape's `mode` option to 'new' \(it overrides MEMOTAPE_MODE\)/,
+    );
   });
 
   it('rejects (rather than throws) for an async function that misses', async () => {
@@ -173,7 +182,9 @@ describe('mode off', () => {
     writeFileSync(file, 'not even JSON');
     const tape = fixtures(file, { mode: 'off' });
     for (const kind of ['record', 'replay', 'memoize'] as const) {
-      expect(tape[kind]({ name: 'area' })(area)).toBe(area);
+      const wrapped = tape[kind]({ name: 'area' })(area);
+      expect(wrapped).toBe(area);
+      expect(wrapped.peek(2, 3)).toBeUndefined();
     }
     expect(tape.save()).toEqual({ status: 'skipped', file, recorded: 0 });
     expect(readFileSync(file, 'utf8')).toBe('not even JSON');

@@ -13,6 +13,7 @@ function context(overrides: Partial<MissContext> = {}): MissContext {
     key: '0123456789abcdef0123456789abcdef',
     mode: 'replay (from MEMOTAPE_MODE)',
     ci: false,
+    modeFromOption: false,
     file: '/repo/test/__fixtures__/github.json',
     fileExists: true,
     recorded: [],
@@ -93,6 +94,12 @@ describe('missMessage', () => {
 
   it('tells CI users to record locally', () => {
     expect(missMessage(context({ ci: true }))).toContain('MEMOTAPE_MODE=new <test command> locally, without CI');
+  });
+
+  it('names the mode option, not MEMOTAPE_MODE, when the option set the mode (it wins over the variable)', () => {
+    const message = missMessage(context({ mode: 'replay (from the `mode` option)', modeFromOption: true }));
+    expect(message).toContain("set the tape's `mode` option to 'new' (it overrides MEMOTAPE_MODE)");
+    expect(message).not.toContain('MEMOTAPE_MODE=new');
   });
 
   it('truncates long params and shows tagged values decoded', () => {

@@ -43,8 +43,8 @@ Example:
   $ memotape merge test/fixtures/memoizer_cache.json ci-shard-1.json ci-shard-2.json
   merged 42 entries from 2 files into test/fixtures/memoizer_cache.json (57 entries in it now)
 
-Exits 1 when an input cannot be read, or when the lock stayed busy past --lock-timeout (the entries then wait in
-a side file that the next merge folds in).`,
+Exits 2 when an input does not exist, and 1 when one does not parse or when the lock stayed busy past
+--lock-timeout (the entries then wait in a side file that the next merge folds in).`,
   options: { 'lock-timeout': { type: 'string' } },
   positionals: { min: 2, max: Number.POSITIVE_INFINITY, describe: 'an output file and at least one input file' },
   run({ positionals, values, json, io }): ExitCodeValue {
