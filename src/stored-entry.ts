@@ -77,6 +77,8 @@ export function exportEntries(
   // An array rather than a generator: the dump takes every entry at once, and each generator step costs more than
   // the entry's own work here.
   const exported: ExportedEntry[] = [];
+  // Per function: how many results could not be stored, and the first reason; one warning each, after the loop.
+  const unstorable = new Map<string, { count: number; reason: string }>();
   for (const entry of entries) {
     const { namespace } = entry;
     if (entry.expiresAt <= now) continue;
@@ -92,12 +94,17 @@ export function exportEntries(
       exported.push({ key: describeKey(namespace, entry.key), entry: storedForm(entry, encodeForDump, paramsForDump) });
     } catch (error) {
       onUnstorable();
-      warn(
-        'MEMOTAPE_UNSTORABLE_RESULT',
-        `an entry of ${namespace.displayName} was left out of the dump: ${(error as Error).message}`,
-        `unstorable-dump:${namespace.displayName}`,
-      );
+      const seen = unstorable.get(namespace.displayName);
+      if (seen === undefined) unstorable.set(namespace.displayName, { count: 1, reason: (error as Error).message });
+      else seen.count++;
     }
+  }
+  for (const [displayName, { count, reason }] of unstorable) {
+    warn(
+      'MEMOTAPE_UNSTORABLE_RESULT',
+      `${count === 1 ? 'an entry' : `${count} entries`} of ${displayName} ${count === 1 ? 'was' : 'were'} left out of the dump: ${reason}${count === 1 ? '' : ' (the first reason)'}`,
+      `unstorable-dump:${displayName}`,
+    );
   }
   return exported;
 }

@@ -115,4 +115,12 @@ describe('exportEntries', () => {
       'MEMOTAPE_UNSTORABLE_RESULT',
     ]);
   });
+
+  it('warns once per function with the number of entries left out', () => {
+    const { unstorable } = exported([entryOf(() => 1), entryOf(() => 2), entryOf(() => 3), entryOf('kept')]);
+    expect(unstorable).toHaveBeenCalledTimes(3);
+    const messages = warnings.spy().mock.calls.map(([message]) => String(message));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/3 entries of \S+ were left out of the dump: .+ \(the first reason\)/);
+  });
 });
