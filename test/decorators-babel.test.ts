@@ -1,10 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type PluginItem, transformSync } from '@babel/core';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  expectedPrivateMembers,
+  itKeepsTheFixtureBehaviours,
+  useDecoratorWorkspace,
+} from './helpers/decorator-fixtures.js';
 
 // Babel users: the fixture classes of test/decorators-compiled.test.ts (and method-views.ts beside this Babel suite)
 // are compiled by @babel/core with @babel/plugin-proposal-decorators in each current `version`, against the built
@@ -39,9 +42,7 @@ const configs = {
 type Config = keyof typeof configs;
 const configNames = Object.keys(configs) as Config[];
 
-let workspace: string;
 const stripped = new Map<Source, string>();
-const outputs = new Map<string, unknown>();
 
 function stripTypes(source: Source): string {
   const compilerOptions = { target: ts.ScriptTarget.ESNext, module: ts.ModuleKind.ESNext };
@@ -60,29 +61,7 @@ function compile(config: Config, source: Source): string {
   return result?.code ?? '';
 }
 
-function outputPath(config: Config, source: Source): string {
-  return path.join(workspace, config.replace(/\W+/g, '-'), `${source}.js`);
-}
-
-/** Runs a compiled fixture script and parses the JSON line it prints (once per script). */
-function runFixture(config: Config, source: Source, nodeArguments: string[] = []): any {
-  const file = outputPath(config, source);
-  if (!outputs.has(file)) {
-    const stdout = execFileSync(process.execPath, [...nodeArguments, file], { cwd: workspace, encoding: 'utf8' });
-    outputs.set(file, JSON.parse(stdout));
-  }
-  return outputs.get(file);
-}
-
-beforeAll(() => {
-  if (!existsSync(path.join(root, 'dist', 'index.js'))) {
-    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
-  }
-  workspace = mkdtempSync(path.join(tmpdir(), 'memotape-decorators-babel-'));
-  // The compiled scripts import 'memotape': resolve it to this repository, as an installed package would be.
-  mkdirSync(path.join(workspace, 'node_modules'));
-  symlinkSync(root, path.join(workspace, 'node_modules', 'memotape'), 'junction');
-  writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+const workspace = useDecoratorWorkspace('memotape-decorators-babel-', () => {
   for (const source of Object.keys(sources) as Source[]) stripped.set(source, stripTypes(source));
   for (const config of configNames) {
     mkdirSync(path.dirname(outputPath(config, 'geometry')));
@@ -92,11 +71,16 @@ beforeAll(() => {
       writeFileSync(outputPath(config, source), compile(config, source));
     }
   }
-}, 120_000);
-
-afterAll(() => {
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
+
+function outputPath(config: Config, source: Source): string {
+  return path.join(workspace.directory(), config.replace(/\W+/g, '-'), `${source}.js`);
+}
+
+/** Runs a compiled fixture script and parses the JSON line it prints (once per script). */
+function runFixture(config: Config, source: Source, nodeArguments: string[] = []): any {
+  return workspace.run(outputPath(config, source), nodeArguments);
+}
 
 it('leaves the decorators to Babel: stripping the types keeps them as written', () => {
   expect(stripped.get('geometry')).toMatch(/^\s*@memoizer\.memoize\(\{ ttl: 60_000 \}\)\n\s*async load\(id\)/m);
@@ -110,17 +94,6 @@ describe.each(configNames)('decorators compiled by Babel, version %s', (config) 
     expect(code).toContain(configs[config].legacy ? '_applyDecoratedDescriptor' : '_applyDecs');
   });
 
-  it('keep entries per instance and per method, bare or with options', () => {
-    expect(runFixture(config, 'behaviours')).toMatchObject({
-      area: [6, 6, 60],
-      areaRuns: 2,
-      perimeter: [4, 4, 40],
-      perimeterRuns: 2,
-      squareSides: [12, 12],
-      areaRunsAfterSquare: 3,
-    });
-  });
-
   it('compute once per distinct argument, with the calling instance as `this`', () => {
     expect(runFixture(config, 'method-views')).toMatchObject({
       calls: ['a:1', 'a:1', 'a:2', 'b:1'],
@@ -131,36 +104,7 @@ describe.each(configNames)('decorators compiled by Babel, version %s', (config) 
     });
   });
 
-  it('share in-flight async calls per instance, with the instance as `this`', () => {
-    expect(runFixture(config, 'behaviours')).toMatchObject({
-      loads: [1, 1, 10],
-      loadShared: true,
-      loadHitIsSameObject: true,
-      loadRuns: 2,
-    });
-  });
-
-  it('replay what a record method with the same `name` stored for the same instance only', () => {
-    expect(runFixture(config, 'behaviours')).toMatchObject({
-      replayedOwn: 'k@1',
-      replayedOther: 'ERR_MEMOTAPE_CACHE_MISS',
-      fetchRuns: 1,
-    });
-  });
-
-  it('keep static methods per class and compute getters once per instance', () => {
-    expect(runFixture(config, 'behaviours')).toMatchObject({
-      parsedBy: ['Geometry', 'Geometry', 'Square'],
-      parsedHitIsSameObject: true,
-      parseRuns: 2,
-      expensiveScales: [1, 1, 10],
-      expensiveOncePerInstance: true,
-      expensiveRuns: 2,
-    });
-  });
-
-  it('keep the names and lengths of decorated methods', () => {
-    expect(runFixture(config, 'behaviours').names).toEqual(['area', 2, 'parse', 1]);
+  it('keep the names and lengths of methods reached through an instance', () => {
     expect(runFixture(config, 'method-views')).toMatchObject({
       names: ['describe', 'describe', 'total'],
       viewIsStable: true,
@@ -183,44 +127,12 @@ describe.each(configNames)('decorators compiled by Babel, version %s', (config) 
     expect(runFixture(config, 'method-views')).toMatchObject({ detached: 'ERR_MEMOTAPE_DECORATOR', reassigned: 'own' });
   });
 
-  it('persist per `instanceKey`, `shared` namespace or class, and refuse an unkeyed method at class definition', () => {
-    const cacheDir = path.join(workspace, `cache-${config.replace(/\W+/g, '-')}`);
-    const environment = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith('MEMOTAPE_')),
-    );
-    const run = () =>
-      JSON.parse(
-        execFileSync(process.execPath, [outputPath(config, 'persistent'), cacheDir], {
-          cwd: workspace,
-          encoding: 'utf8',
-          env: environment,
-        }),
-      );
-    const expected = { results: ['a/k', 'b/k', 'X', 'X', 3], refused: 'ERR_MEMOTAPE_DECORATOR' };
-    expect(run()).toEqual({ ...expected, runs: 4 });
-    expect(run()).toEqual({ ...expected, runs: 0 });
-  });
-
-  it('release a dropped instance and its cached result when it is garbage-collected', () => {
-    expect(runFixture(config, 'release', ['--expose-gc'])).toEqual({
-      sizeBefore: 2,
-      sizeAfter: 1,
-      instanceCollected: true,
-      resultCollected: true,
-      finalized: ['instance', 'result'],
-      keptStillCached: true,
-    });
-  });
+  itKeepsTheFixtureBehaviours(workspace, (script) => outputPath(config, script), config);
 });
 
 describe.each(configNames.filter((config) => !configs[config].legacy))('Babel version %s', (config) => {
   it('memoizes #private methods per instance, and static #private ones per class', () => {
-    expect(runFixture(config, 'private-members')).toEqual({
-      opened: ['alice:1', 'alice:1', 'bob:1'],
-      secretRuns: 2,
-      shared: ['Vault:2', 'Vault:2'],
-      sharedRuns: 1,
-    });
+    expect(runFixture(config, 'private-members')).toEqual(expectedPrivateMembers);
   });
 });
 
