@@ -133,7 +133,7 @@ export function decodeTagged(json: unknown): unknown {
   try {
     return decodeValue(json);
   } catch (error) {
-    if (error instanceof EncodingFailure) throw toResultEncodingError(error, ROOT_DECODE_PATH);
+    if (error instanceof EncodingFailure) throw toResultEncodingError(error, ROOT_DECODE_PATH, true);
     throw error;
   }
 }

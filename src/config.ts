@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
+import { validatePathOption } from './options.js';
 
 /**
  * Process-wide settings. Each can come from an environment variable (read once, at first use) or from
@@ -103,9 +104,7 @@ function validateOverrides(options: ConfigureOptions): void {
   }
   for (const name of ['preloadFrom', 'cacheDir'] as const) {
     const value = options[name];
-    if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw new TypeError(`Expected \`${name}\` to be a non-empty path string`);
-    }
+    validatePathOption(value, name);
   }
 }
 

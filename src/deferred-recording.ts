@@ -73,8 +73,11 @@ export class DeferredRecording<R = unknown, E = unknown> {
   #reason: unknown;
 
   constructor(options: DeferredRecordingOptions<R> = {}) {
-    if (typeof options !== 'object' || options === null) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new TypeError('`new DeferredRecording(options)` expects an options object');
+    }
+    for (const name of Object.keys(options)) {
+      if (name !== 'makeInterimResult') throw new TypeError(`Unknown option \`${name}\` passed to DeferredRecording`);
     }
     const { makeInterimResult } = options;
     if (makeInterimResult !== undefined && typeof makeInterimResult !== 'function') {

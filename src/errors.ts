@@ -91,7 +91,8 @@ export class KeyEncodingError extends MemotapeError {
 }
 
 /**
- * Thrown when a result cannot be stored faithfully as tagged JSON (for the dump file, the disk tier or a fixture).
+ * Thrown when a result cannot be stored faithfully as tagged JSON (for the dump file, the disk tier or a fixture), or
+ * when stored tagged JSON cannot be read back (`reading`: a damaged value, or one written by another version).
  *
  * @example
  * ```ts
@@ -103,13 +104,18 @@ export class ResultEncodingError extends MemotapeError {
   override readonly name = 'ResultEncodingError' as const;
   /** Where the value sits in the result, e.g. `result.handlers[0]`. */
   readonly path: string;
+  /** What the value is that could not be stored or read, e.g. `a function`. */
+  readonly reason: string;
 
-  constructor(path: string, reason: string) {
+  constructor(path: string, reason: string, reading = false) {
     super(
       'ERR_MEMOTAPE_RESULT_ENCODING',
-      `Cannot store ${path}: it is ${reason}. Pass a \`resultEncoder\` and \`resultDecoder\` that map it to plain data.`,
+      reading
+        ? `Cannot read the stored value at ${path}: it is ${reason}. The value is damaged, or was written by another version of memotape.`
+        : `Cannot store ${path}: it is ${reason}. Pass a \`resultEncoder\` and \`resultDecoder\` that map it to plain data.`,
     );
     this.path = path;
+    this.reason = reason;
   }
 }
 

@@ -19,6 +19,8 @@ import {
   type MemoizerOptions,
   validateFunctionOption,
   validateMaxEntries,
+  validateOptionsObject,
+  validatePathOption,
   validateStringOption,
   type WrapOptions,
 } from './options.js';
@@ -88,14 +90,9 @@ export class Memoizer {
   readonly #remote: RemoteStore | undefined;
 
   constructor(options: MemoizerOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object');
-    for (const name of Object.keys(options)) {
-      if (!OPTION_NAMES.has(name) && !this.extraOptionNames().has(name)) {
-        throw new TypeError(`Unknown option \`${name}\` passed to ${new.target.name}`);
-      }
-    }
+    validateOptionsObject(options, new Set([...OPTION_NAMES, ...this.extraOptionNames()]), new.target.name);
     validateStringOption(options.subKey, 'subKey');
-    validateStringOption(options.preloadFrom, 'preloadFrom');
+    validatePathOption(options.preloadFrom, 'preloadFrom');
     validateFunctionOption(options.clock, 'clock');
     this.#ttl = validateTtlOption(options.ttl, 'ttl');
     this.#clock = options.clock ?? Date.now;
@@ -103,7 +100,7 @@ export class Memoizer {
     this.collection = options.subKey ?? 'null';
     this.#memory = new MemoryTier(validateMaxEntries(options.maxEntries, 'maxEntries'), this.#clock, this.#counters);
     this.#fresh = new FreshCacheState(this.#memory, this.#tiers, (tier, scope) => this.freshTier(tier, scope));
-    this.#remote = validateRemote(options.remote);
+    this.#remote = validateRemote(options.remote, this.collection);
     this.#remoteCopies = new RemoteCopies(this.#remote, {
       memory: this.#memory,
       counters: this.#counters,

@@ -202,6 +202,37 @@ export function validateStringOption(value: unknown, option: string): void {
   }
 }
 
+/** A value as an error message shows it: strings quoted, everything else (a BigInt, a Symbol) without throwing. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  return typeof value;
+}
+
+/** Checks an options argument: a plain object (not an array) whose every name is one of `names`. */
+export function validateOptionsObject(options: unknown, names: ReadonlySet<string>, owner: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(
+      `Expected an options object for ${owner}, got ${Array.isArray(options) ? 'an array' : describeValue(options)}`,
+    );
+  }
+  for (const name of Object.keys(options)) {
+    if (!names.has(name)) throw new TypeError(`Unknown option \`${name}\` passed to ${owner}`);
+  }
+}
+
+/** A file or folder path: a non-empty string without NUL bytes, which no file system accepts. */
+export function validatePathOption(value: unknown, option: string): void {
+  if (value !== undefined && (typeof value !== 'string' || value === '' || value.includes('\0'))) {
+    throw new TypeError(
+      `Expected \`${option}\` to be a non-empty path without NUL bytes, got ${typeof value === 'string' ? JSON.stringify(value) : describeValue(value)}`,
+    );
+  }
+}
+
 export function validateBooleanOption(value: unknown, option: string): void {
   if (value !== undefined && typeof value !== 'boolean') {
     throw new TypeError(`Expected \`${option}\` to be a boolean, got ${typeof value}`);
@@ -222,7 +253,7 @@ export function validateFolderName(value: unknown, option: string): void {
     UNSAFE_FOLDER_CHARACTERS.test(value)
   ) {
     throw new TypeError(
-      `Expected \`${option}\` to be a single folder name (no path separators, not starting with "."), got ${JSON.stringify(value)}`,
+      `Expected \`${option}\` to be a single folder name (no path separators, not starting with "."), got ${describeValue(value)}`,
     );
   }
 }

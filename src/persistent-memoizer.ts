@@ -8,7 +8,7 @@ import {
   validateBooleanOption,
   validateFolderName,
   validateMaxEntries,
-  validateStringOption,
+  validatePathOption,
 } from './options.js';
 import { storeDirectory } from './stores/disk-layout.js';
 import { DiskStore } from './stores/disk-store.js';
@@ -104,7 +104,7 @@ function toMemoizerOptions(options: PersistentMemoizerOptions): MemoizerOptions 
   }
   const subDir = options.subDir === '' ? undefined : options.subDir;
   validateFolderName(subDir, 'subDir');
-  validateStringOption(options.cacheDir, 'cacheDir');
+  validatePathOption(options.cacheDir, 'cacheDir');
   validateMaxEntries(options.maxDiskBytes, 'maxDiskBytes');
   validateBooleanOption(options.durable, 'durable');
   return { ...options, subKey: subDir };

@@ -7,6 +7,7 @@ import type { FreshnessPolicy, Lifetime } from './freshness/ttl-policy.js';
 import { canonicalFromMemoryKey, persistedKey } from './key.js';
 import type { Namespace } from './memory-tier.js';
 import type { AnyFunction } from './options.js';
+import { collectionView } from './remote-collection.js';
 import type { RemoteStore, StoredEntry } from './stores/store.js';
 
 /** What a wrapper's remote path needs from its memoizer. */
@@ -71,8 +72,11 @@ export interface RemoteCallSpec {
   readonly timeMiss: (started: number) => void;
 }
 
-/** Checks the `remote` option: anything with the {@link RemoteStore} methods (a `RedisStore`, or your own). */
-export function validateRemote(value: unknown): RemoteStore | undefined {
+/**
+ * Checks the `remote` option: anything with the {@link RemoteStore} methods (a `RedisStore`, or your own). Answers
+ * the view of it a memoizer of `collection` uses: collections never share remote entries (see remote-collection.ts).
+ */
+export function validateRemote(value: unknown, collection: string): RemoteStore | undefined {
   if (value === undefined) return undefined;
   const candidate = value as Partial<Record<keyof RemoteStore, unknown>> | null;
   const required = ['get', 'set', 'delete', 'clear', 'singleFlight'] as const;
@@ -85,7 +89,7 @@ export function validateRemote(value: unknown): RemoteStore | undefined {
       'Expected `remote` to be a remote store (a `RedisStore` from memotape/redis) with get, set, delete, clear and singleFlight methods',
     );
   }
-  return value as RemoteStore;
+  return collectionView(value as RemoteStore, collection);
 }
 
 /**

@@ -6,6 +6,7 @@ import { wasInvalidated } from './freshness/invalidation.js';
 import { attachFreshnessMethods } from './freshness/memoized.js';
 import { isStale, refreshInBackground } from './freshness/stale-while-revalidate.js';
 import { type FreshnessPolicy, type Lifetime, resolveLifetime, staticLifetime } from './freshness/ttl-policy.js';
+import { isThenable } from './internal/thenable.js';
 import {
   canonicalFromMemoryKey,
   canonicalize,
@@ -64,14 +65,6 @@ export interface WrapperSpec {
   readonly policy: FreshnessPolicy;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 // Pending recordings are held weakly: one that is dropped without being finalized (a cancelled computation) must
 // not keep its key, its params or the recording itself alive.
 const pendingCleanup = new FinalizationRegistry<{
@@ -81,6 +74,10 @@ const pendingCleanup = new FinalizationRegistry<{
 }>(({ namespace, key, ref }) => {
   if (namespace.pending.get(key) === ref) namespace.pending.delete(key);
 });
+
+// Recordings a later recording of the same call replaced while they were pending: the later one's result is the one
+// to keep, whichever settles first.
+const superseded = new WeakSet<DeferredRecording>();
 
 /** The 32-hex key of a call, for error messages; falls back to a description when the call cannot be persisted. */
 export function describeKey(namespace: Namespace, key: unknown): string {
@@ -154,16 +151,19 @@ export function createWrapper(host: WrapperHost, spec: WrapperSpec): AnyFunction
     isPromise: boolean,
     call: Computation | undefined,
   ): void => {
+    const previous = namespace.pending.get(key)?.deref();
+    if (previous !== undefined && previous.state === 'pending') superseded.add(previous);
     const ref = new WeakRef(recording);
     namespace.pending.set(key, ref);
     if (startedAtOf !== undefined && call !== undefined) startedAtOf.set(recording, call.startedAt);
     pendingCleanup.register(recording, { namespace, key, ref }, ref);
+    /** Whether this recording may store its result: not when a newer one of the same call (a later `record`) began. */
     const release = (): boolean => {
       pendingCleanup.unregister(ref);
-      // A newer recording of the same call (a later `record`) wins: this one must not overwrite its result.
-      if (namespace.pending.get(key) !== ref) return namespace.pending.has(key) === false;
-      namespace.pending.delete(key);
-      return true;
+      const current = namespace.pending.get(key);
+      if (current === ref) namespace.pending.delete(key);
+      else if (current !== undefined) return false;
+      return !superseded.has(recording);
     };
     recording.registerCallback(
       (encoded) => {

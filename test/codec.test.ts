@@ -485,6 +485,8 @@ describe('malformed tagged JSON', () => {
     expect(error.code).toBe('ERR_MEMOTAPE_RESULT_ENCODING');
     expect(error.path).toBe(path);
     expect(error.message).toContain(reason);
+    expect(error.message).toContain(`Cannot read the stored value at ${path}`);
+    expect(error.message).not.toContain('resultEncoder');
   });
 });
 

@@ -22,6 +22,12 @@ function expectDeferredStateError(run: () => unknown, message: RegExp): void {
 }
 
 describe('new DeferredRecording', () => {
+  it('refuses unknown options, naming them', () => {
+    expect(() => new DeferredRecording({ makeInterim: () => 1 } as never)).toThrow(
+      /Unknown option `makeInterim` passed to DeferredRecording/,
+    );
+  });
+
   it('works without an argument: pending, no interim result', () => {
     const recording = new DeferredRecording();
     expect(recording.state).toBe('pending');

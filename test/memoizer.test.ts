@@ -394,3 +394,13 @@ describe('DeferredRecording from an encoder', () => {
     expect(slow).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('options checks', () => {
+  it('refuses an array, and paths with NUL bytes, naming the option', () => {
+    expect(() => new Memoizer([] as never)).toThrow(/options object for Memoizer, got an array/);
+    expect(() => new Memoizer({ preloadFrom: 'dump\0.json' })).toThrow(
+      /`preloadFrom` to be a non-empty path without NUL/,
+    );
+    expect(() => configure({ cacheDir: '/tmp/a\0b' })).toThrow(/`cacheDir` to be a non-empty path without NUL/);
+  });
+});

@@ -331,3 +331,12 @@ describe('Memoizer and PersistentMemoizer share the options they have in common'
     expect(() => persistent({ ttl: 10, maxEntries: 5, maxDiskBytes: 1e6, durable: true })).not.toThrow();
   });
 });
+
+describe('PersistentMemoizer option checks', () => {
+  it('names the option, whatever the type of the bad value (a BigInt included)', () => {
+    expect(() => new PersistentMemoizer({ subDir: 10n as never })).toThrow(
+      /`subDir` to be a single folder name .*got 10n/,
+    );
+    expect(() => new PersistentMemoizer({ cacheDir: 'a\0b' })).toThrow(/`cacheDir` to be a non-empty path without NUL/);
+  });
+});

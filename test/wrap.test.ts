@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetSettingsForTests } from '../src/config.js';
-import { CacheMissError, Memoizer } from '../src/index.js';
+import { CacheMissError, DeferredRecording, Memoizer } from '../src/index.js';
 
 // The call paths of src/wrap.ts: calls of up to three arguments read them as parameters (one int32 argument probes
 // the memory tier directly), longer calls and paramsEncoder wrappers take the general path. These tests pin that
@@ -167,5 +167,49 @@ describe('one object argument', () => {
     distinct.forEach((value, index) => {
       expect(memoized(structuredClone(value))).toBe(results[index]);
     });
+  });
+});
+
+describe('two recordings of one call in flight', () => {
+  const settleIn = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('keeps the later record, also when the earlier one settles last', async () => {
+    const memoizer = new Memoizer();
+    let started = 0;
+    const load = memoizer.record({ name: 'load' })(async (_id: number) => {
+      const version = ++started;
+      await settleIn(version === 1 ? 40 : 5);
+      return `v${version}`;
+    });
+    expect(await Promise.all([load(1), load(1)])).toEqual(['v1', 'v2']);
+    const replayed = memoizer.replay({ name: 'load' })(async (_id: number) => 'never');
+    expect(await replayed(1)).toBe('v2');
+  });
+
+  it('keeps the later DeferredRecording, whichever is finalized first', () => {
+    const memoizer = new Memoizer();
+    const recordings: DeferredRecording<string, string>[] = [];
+    const encoder = () => () => () => {
+      const recording = new DeferredRecording<string, string>();
+      recordings.push(recording);
+      return recording;
+    };
+    const build = memoizer.record({ name: 'build', resultEncoder: encoder })((_id: number) => 'raw');
+    build(1);
+    build(1);
+    recordings[1]!.finalize('second');
+    recordings[0]!.finalize('first');
+    expect(memoizer.replay({ name: 'build' })((_id: number) => 'never')(1)).toBe('second');
+  });
+});
+
+describe('results that look like promises', () => {
+  it('returns a result whose `then` cannot be read (a revoked Proxy) as a value', () => {
+    const memoizer = new Memoizer();
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const make = memoizer.memoize({ name: 'make' })((_id: number) => proxy);
+    expect(make(1)).toBe(proxy);
+    expect(make(1)).toBe(proxy);
   });
 });

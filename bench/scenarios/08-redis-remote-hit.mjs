@@ -36,16 +36,19 @@ async function populate(RedisStore, Memoizer, url, prefix, payload, count) {
   await writer.close();
 }
 
-/** The 32-hex keys of the entries stored under `prefix` (for the RedisStore.get row), read with SCAN. */
+/**
+ * The value keys of the entries stored under `prefix`, with their 32-hex part (for the RedisStore.get row), read with
+ * SCAN. Any layout version matches, so that --compare can measure a build with an older layout.
+ */
 async function storedKeys(client, prefix) {
   const keys = [];
   let cursor = '0';
   do {
-    const [next, batch] = await client.sendCommand(['SCAN', cursor, 'MATCH', `${prefix}:v1:*:value`, 'COUNT', '1000']);
+    const [next, batch] = await client.sendCommand(['SCAN', cursor, 'MATCH', `${prefix}:v*:*:value`, 'COUNT', '1000']);
     cursor = String(next);
     keys.push(...batch);
   } while (cursor !== '0');
-  return keys.map((key) => /\{([0-9a-f]{32})\}/.exec(key)[1]);
+  return keys.map((key) => ({ valueKey: key, hex: /\{([0-9a-f]{32})\}/.exec(key)[1] }));
 }
 
 /**
@@ -93,15 +96,16 @@ async function payloadTasks(environment, client, url, payload, count) {
   for (const { id, label, module, RedisStore } of environment.builds) {
     const prefix = `bench-${id}-${payload.id}`;
     await populate(RedisStore, module.Memoizer, url, prefix, payload, count);
-    const hexKeys = await storedKeys(client, prefix);
+    const stored = await storedKeys(client, prefix);
+    const hexKeys = stored.map(({ hex }) => hex);
     if (hexKeys.length !== count) throw new Error(`${label}: ${hexKeys.length} of ${count} entries reached Redis`);
     if (id === 'memotape') {
-      let stored = 0;
-      for (const key of hexKeys) stored += await client.strLen(`${prefix}:v1:{${key}}:value`);
+      let storedBytes = 0;
+      for (const { valueKey } of stored) storedBytes += await client.strLen(valueKey);
       const plain = plainKeys.reduce((sum, _, index) => sum + JSON.stringify(payload.make(index)).length, 0);
       notes.push(
         `${payload.size}: results of ${Math.round(plain / count)} bytes of JSON on average are stored as ` +
-          `${Math.round(stored / count)}-byte values`,
+          `${Math.round(storedBytes / count)}-byte values`,
       );
     }
     const remote = new RedisStore({ url, prefix });

@@ -20,9 +20,7 @@ export function decodeForDisplay(
     return { ok: true, value: decodeTagged(json) };
   } catch (error) {
     if (!(error instanceof ResultEncodingError)) return { ok: false, error: errorMessage(error) };
-    // The codec words its errors for encoding ("Cannot store json.x: it is ..."): keep the path and the reason.
-    const reason = /: it is (.+?)\. Pass /.exec(error.message)?.[1] ?? error.message;
-    return { ok: false, error: `${root}${error.path.replace(/^json/, '')}: ${reason}` };
+    return { ok: false, error: `${root}${error.path.replace(/^json/, '')}: ${error.reason}` };
   }
 }
 

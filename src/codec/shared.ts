@@ -32,10 +32,14 @@ export function withSegment(error: unknown, segment: string): unknown {
 }
 
 /** The public error for a failure: its segments, outermost first, appended to `rootPath`. */
-export function toResultEncodingError(failure: EncodingFailure, rootPath: string): ResultEncodingError {
+export function toResultEncodingError(
+  failure: EncodingFailure,
+  rootPath: string,
+  reading = false,
+): ResultEncodingError {
   let path = rootPath;
   for (let index = failure.segments.length - 1; index >= 0; index--) path += failure.segments[index];
-  return new ResultEncodingError(path, failure.reason);
+  return new ResultEncodingError(path, failure.reason, reading);
 }
 
 /** A failure for tagged input whose tag is known but whose payload is not what that tag stores. */

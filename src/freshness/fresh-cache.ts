@@ -1,10 +1,7 @@
+import { isThenable } from '../internal/thenable.js';
 import { internals } from '../memoizer.js';
 import { liveMemoizers } from '../registry.js';
 import { closeScope, openScope } from './fresh-scopes.js';
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
 
 function syncEveryMemoizer(): void {
   for (const memoizer of liveMemoizers()) memoizer[internals].syncFreshCache();

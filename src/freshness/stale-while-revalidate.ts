@@ -1,3 +1,4 @@
+import { isThenable } from '../internal/thenable.js';
 import { warn } from '../internal/warn.js';
 import type { MemoryEntry, Namespace, TierCounters } from '../memory-tier.js';
 
@@ -15,10 +16,6 @@ const failedRefreshes = new WeakSet<MemoryEntry>();
 /** Whether a hit's entry is past its fresh period (only entries stored with `staleWhileRevalidate` ever are). */
 export function isStale(entry: MemoryEntry, now: () => number): boolean {
   return entry.staleAt !== Number.POSITIVE_INFINITY && entry.staleAt <= now();
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /**

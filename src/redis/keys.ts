@@ -18,10 +18,10 @@ import { sha256Hex } from '../internal/sha256.js';
  *
  * @example
  * ```ts
- * import { LAYOUT_VERSION } from 'memotape/redis'; // 1: keys look like "memotape:v1:{<key>}:value"
+ * import { LAYOUT_VERSION } from 'memotape/redis'; // 2: keys look like "memotape:v2:{<key>}:value"
  * ```
  */
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 /** The names of one entry in Redis. */
 export interface EntryKeys {
@@ -71,7 +71,7 @@ export function invalidationChannel(prefix: string): string {
 
 /**
  * The SCAN pattern matching every key memotape writes under `prefix`, in any layout version, and nothing of a
- * longer prefix (`app` does not match `app:x:v1:{...}:value`).
+ * longer prefix (`app` does not match `app:x:v2:{...}:value`).
  */
 export function prefixPattern(prefix: string): string {
   return `${prefix}:v[0-9]*:{*}:*`;

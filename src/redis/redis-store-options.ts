@@ -21,7 +21,7 @@ export interface RedisStoreOptions {
    */
   readonly client?: RedisClient | undefined;
   /**
-   * The first part of every key (`<prefix>:v1:{<key>}:value`). Use one per application, to share a server safely.
+   * The first part of every key (`<prefix>:v2:{<key>}:value`). Use one per application, to share a server safely.
    * @default 'memotape'
    */
   readonly prefix?: string | undefined;

@@ -3,7 +3,7 @@ import { warn } from '../internal/warn.js';
 import type { InvalidationOptions, RemoteInvalidation, Store, StoredEntry } from '../stores/store.js';
 import { Channels } from './channels.js';
 import { CircuitBreaker, type CircuitState } from './circuit-breaker.js';
-import { createOwnedClient, prepareOwnedClient, type RedisClient } from './client.js';
+import { createOwnedClient, type OwnedConnection, prepareOwnedClient, type RedisClient } from './client.js';
 import { decodeEnvelope, type RemoteEntry } from './envelope.js';
 import { classifyFailure, type Failure, secretsOfUrl } from './failure.js';
 import { FailureReports, type RedisStoreEvents } from './failure-reports.js';
@@ -45,7 +45,8 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   readonly #breaker: CircuitBreaker;
   readonly #guard: Guard;
   readonly #client: RedisClient;
-  readonly #ownsClient: boolean;
+  /** The client's reconnection and closing, when memotape created it (a `url`); a `client` you passed is yours. */
+  readonly #connection: OwnedConnection | undefined;
   readonly #channels: Channels;
   readonly #singleFlightHost: SingleFlightHost;
   readonly #tagHost: TagVersionHost;
@@ -55,6 +56,7 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   readonly #id = ++storeCount;
   readonly #reports: FailureReports;
   #subscriber: RedisClient | undefined;
+  #subscriberConnection: OwnedConnection | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: RedisStoreOptions) {
@@ -73,14 +75,17 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     const onClientError = (error: unknown): void => {
       this.#reports.clientFailed(classifyFailure(error, this.#secrets).message);
     };
-    let firstAttempt: () => Promise<void> | undefined = () => undefined;
     if (settings.url !== undefined) {
-      ({ client: this.#client, firstAttempt } = createOwnedClient(settings.url, this.#secrets, onClientError));
-      this.#ownsClient = true;
+      ({ client: this.#client, connection: this.#connection } = createOwnedClient(
+        settings.url,
+        this.#secrets,
+        onClientError,
+      ));
     } else {
       this.#client = settings.client as RedisClient;
-      this.#ownsClient = false;
+      this.#connection = undefined;
     }
+    const firstAttempt = this.#connection?.firstAttempt ?? (() => undefined);
     const reporter = {
       failed: (operation: string, failure: Failure) => this.#reports.failed(operation, failure),
       skipped: () => {
@@ -339,8 +344,8 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
   async #close(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     this.#guard.close();
-    this.#subscriber?.destroy();
-    if (this.#ownsClient) this.#client.destroy();
+    this.#subscriberConnection?.destroy();
+    this.#connection?.destroy();
   }
 
   #track(promise: Promise<unknown>): void {
@@ -352,7 +357,7 @@ export class RedisStore extends EventEmitter<RedisStoreEvents> implements Store 
     if (this.#guard.closed) return undefined;
     if (this.#subscriber === undefined) {
       this.#subscriber = this.#client.duplicate() as RedisClient;
-      prepareOwnedClient(this.#subscriber, onError);
+      this.#subscriberConnection = prepareOwnedClient(this.#subscriber, onError);
     }
     return this.#subscriber;
   }

@@ -109,6 +109,26 @@ function versionOf(text: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+/**
+ * What makes `entry` impossible to write so that it reads back as itself, or `undefined` when nothing does: JSON has
+ * no `undefined`, `NaN` or `Infinity`, so such fields would come back missing or `null` and the entry as damage.
+ */
+export function unwritableField(entry: StoredEntry): string | undefined {
+  if (typeof entry !== 'object' || entry === null) return 'the entry itself (not an object)';
+  if (typeof entry.namespace !== 'string') return 'namespace';
+  if (typeof entry.promise !== 'boolean') return 'promise';
+  if (typeof entry.createdAt !== 'number' || !Number.isFinite(entry.createdAt)) return 'createdAt';
+  for (const time of ['expiresAt', 'staleAt'] as const) {
+    const value = entry[time];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) return time;
+  }
+  const { tags } = entry;
+  if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) return 'tags';
+  if (entry.params === undefined) return 'params';
+  if (entry.result === undefined) return 'result';
+  return undefined;
+}
+
 /** Checks the shape of a parsed entry: a right checksum over a wrong shape (a bug, a hand edit) is still damage. */
 function toStoredEntry(value: unknown): StoredEntry | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;

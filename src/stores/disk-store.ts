@@ -16,13 +16,15 @@ import { syncCreatedFolders } from '../internal/sync-folders.js';
 import { warn } from '../internal/warn.js';
 import { isPersistedKey } from '../key.js';
 import {
+  describeValue,
   validateBooleanOption,
   validateFunctionOption,
   validateMaxEntries,
-  validateStringOption,
+  validateOptionsObject,
+  validatePathOption,
   validateTtl,
 } from '../options.js';
-import { type DamageReason, encodeDiskEntry } from './disk-entry-format.js';
+import { type DamageReason, encodeDiskEntry, unwritableField } from './disk-entry-format.js';
 import { type EntryReadOptions, type EntryReadReporter, readEntryFile } from './disk-entry-read.js';
 import { type DiskFile, evictLeastRecentlyUsed, isMissing, scanStore, sweepStaleTempNames } from './disk-eviction.js';
 import { isDirectory, sizeOf } from './disk-files.js';
@@ -35,6 +37,14 @@ export type { DiskPruneResult, DiskStoreOptions, DiskStoreStats } from './disk-s
 
 type Counters = { -readonly [K in keyof DiskStoreStats]: number };
 
+const DISK_STORE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'directory',
+  'maxBytes',
+  'durable',
+  'clock',
+  'touchInterval',
+  'staleTempAge',
+]);
 const EVICTION_TARGET = 0.9;
 const SWEEP_INTERVAL = 60 * 60 * 1000;
 
@@ -93,9 +103,9 @@ export class DiskStore implements Store<StoredEntry> {
   #usage: { bytes: number; entries: number } | undefined;
 
   constructor(options: DiskStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object');
-    validateStringOption(options.directory, 'directory');
-    if (options.directory === undefined) throw new TypeError('Expected `directory` to be a non-empty string');
+    validateOptionsObject(options, DISK_STORE_OPTION_NAMES, 'DiskStore');
+    validatePathOption(options.directory, 'directory');
+    if (options.directory === undefined) throw new TypeError('Expected `directory` to be a non-empty path');
     validateBooleanOption(options.durable, 'durable');
     validateFunctionOption(options.clock, 'clock');
     this.directory = path.resolve(options.directory);
@@ -123,7 +133,11 @@ export class DiskStore implements Store<StoredEntry> {
    * (the memoizers turn that into one warning and keep the result in memory).
    */
   set(key: string, entry: StoredEntry): void {
-    if (!isPersistedKey(key)) throw new TypeError(`Expected a 32-hex key, got ${JSON.stringify(key)}`);
+    if (!isPersistedKey(key)) throw new TypeError(`Expected a 32-hex key, got ${describeValue(key)}`);
+    const unwritable = unwritableField(entry);
+    if (unwritable !== undefined) {
+      throw new TypeError(`Expected an entry that JSON can hold: \`${unwritable}\` would not read back`);
+    }
     const now = this.#clock();
     const bytes = encodeDiskEntry(key, entry, now);
     const file = entryPath(this.directory, key);

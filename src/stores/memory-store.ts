@@ -1,5 +1,7 @@
-import { validateFunctionOption, validateMaxEntries, validateTtl } from '../options.js';
+import { validateFunctionOption, validateMaxEntries, validateOptionsObject, validateTtl } from '../options.js';
 import type { Store, StoredEntry } from './store.js';
+
+const MEMORY_STORE_OPTION_NAMES: ReadonlySet<string> = new Set(['maxEntries', 'ttl', 'clock']);
 
 /**
  * Options of {@link MemoryStore}. All optional.
@@ -79,7 +81,7 @@ export class MemoryStore<V = StoredEntry> implements Store<V> {
   readonly #counters = { hits: 0, misses: 0, evictions: 0, expirations: 0 };
 
   constructor(options: MemoryStoreOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('Expected an options object');
+    validateOptionsObject(options, MEMORY_STORE_OPTION_NAMES, 'MemoryStore');
     validateFunctionOption(options.clock, 'clock');
     this.maxEntries = validateMaxEntries(options.maxEntries, 'maxEntries');
     this.#ttl = validateTtl(options.ttl, 'ttl');

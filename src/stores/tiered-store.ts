@@ -1,4 +1,6 @@
+import { isThenable } from '../internal/thenable.js';
 import { warn } from '../internal/warn.js';
+import { validateOptionsObject } from '../options.js';
 import type { MaybePromise, Store, StoredEntry } from './store.js';
 
 /**
@@ -70,12 +72,10 @@ export interface TieredStoreOptions<T> {
  */
 export type AcceptHit<T extends StoreTier<any>> = (value: TierValue<T>, tier: T) => boolean;
 
+const TIERED_STORE_OPTION_NAMES: ReadonlySet<string> = new Set(['onError']);
+
 /** What `#ask` answers for a tier whose `get` threw. */
 const FAILED: unique symbol = Symbol('tier failed');
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
-}
 
 function warnTierFailed(tier: StoreTier<unknown>, error: unknown): void {
   warn(
@@ -109,6 +109,13 @@ export class TieredStore<T extends StoreTier<any> = StoreTier> implements Store<
 
   constructor(tiers: readonly T[], options: TieredStoreOptions<T> = {}) {
     if (!Array.isArray(tiers)) throw new TypeError('Expected `tiers` to be an array');
+    tiers.forEach((tier, index) => {
+      const store = (tier as Partial<StoreTier<unknown>> | null)?.store;
+      if (typeof tier?.name !== 'string' || typeof (store as Partial<Store<unknown>> | undefined)?.get !== 'function') {
+        throw new TypeError(`Expected \`tiers[${index}]\` to be a tier: { name, store } with a store that has get`);
+      }
+    });
+    validateOptionsObject(options, TIERED_STORE_OPTION_NAMES, 'TieredStore');
     if (options.onError !== undefined && typeof options.onError !== 'function') {
       throw new TypeError('Expected `onError` to be a function');
     }

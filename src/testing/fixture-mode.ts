@@ -1,4 +1,5 @@
 import { ConfigError, FixtureModeError } from '../errors.js';
+import { describeValue } from '../options.js';
 
 /**
  * What a fixture tape does with calls:
@@ -66,7 +67,7 @@ function allowsRecordingInCi(environment: NodeJS.ProcessEnv): boolean {
 function requestedMode(option: unknown, environment: NodeJS.ProcessEnv): ResolvedFixtureMode {
   if (option !== undefined) {
     if (!isMode(option)) {
-      throw new TypeError(`Expected \`mode\` to be one of ${ALLOWED}, got ${JSON.stringify(option) ?? String(option)}`);
+      throw new TypeError(`Expected \`mode\` to be one of ${ALLOWED}, got ${describeValue(option)}`);
     }
     return { mode: option, source: 'option' };
   }

@@ -63,7 +63,7 @@ describe('invalidation through Redis', () => {
       tags: (_user, id: number) => [`user:${id}`],
     })(async (id: number) => ({ id, computation: ++computations }));
     await getUser(1);
-    const channel = `${prefix}:v1:invalidations`;
+    const channel = `${prefix}:v2:invalidations`;
     await eventually(async () => {
       const [, listeners] = (await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown as [
         string,
@@ -110,7 +110,7 @@ describe('invalidation through Redis', () => {
     const keys = (await allKeys(redis.admin)).filter((key) => key.startsWith(`${prefix}:`));
     const tagKeys = keys.filter((key) => key.includes(':tag:'));
     expect(tagKeys).toHaveLength(3);
-    for (const key of tagKeys) expect(key).toMatch(new RegExp(`^${prefix}:v1:tag:\\{[0-9a-f]{32}\\}:version$`));
+    for (const key of tagKeys) expect(key).toMatch(new RegExp(`^${prefix}:v2:tag:\\{[0-9a-f]{32}\\}:version$`));
     for (const key of keys) expect(Number(await redis.admin.sendCommand(['PTTL', key]))).toBeGreaterThan(0);
   }, 60_000);
 });

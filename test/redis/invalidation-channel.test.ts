@@ -33,7 +33,7 @@ describe('the invalidation channel', () => {
     const prefix = `channel-${randomUUID()}`;
     const heard: RemoteInvalidation[] = [];
     const stop = store(prefix).onInvalidation((invalidation) => heard.push(invalidation));
-    await eventually(async () => (await listeners(`${prefix}:v1:invalidations`)) === 1);
+    await eventually(async () => (await listeners(`${prefix}:v2:invalidations`)) === 1);
     const key = hexKey();
     const speaker = store(prefix);
     await speaker.delete(key, { origin: 'me' });
@@ -41,7 +41,7 @@ describe('the invalidation channel', () => {
     await eventually(() => heard.length === 2);
     expect(heard).toEqual([{ origin: 'me', keys: [key] }, { tags: ['user:1'] }]);
     stop();
-    await eventually(async () => (await listeners(`${prefix}:v1:invalidations`)) === 0);
+    await eventually(async () => (await listeners(`${prefix}:v2:invalidations`)) === 0);
   });
 
   it('lets the memoizer that invalidated keep what it recomputed, while another one drops its copy', async () => {
@@ -53,7 +53,7 @@ describe('the invalidation channel', () => {
     const second = wrap(new Memoizer({ remote: store(prefix) }));
     await first(1);
     await eventually(async () => (await second(1)) === 1);
-    await eventually(async () => (await listeners(`${prefix}:v1:invalidations`)) === 2);
+    await eventually(async () => (await listeners(`${prefix}:v2:invalidations`)) === 2);
     const memoizer = new Memoizer({ remote: store(prefix) });
     const third = wrap(memoizer);
     await third(1);

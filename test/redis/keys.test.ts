@@ -5,11 +5,11 @@ const KEY = '0123456789abcdef0123456789abcdef';
 
 describe('the key layout', () => {
   it('is <prefix>:v<layout>:{<key>}:<kind>, with the key as the cluster hash tag', () => {
-    expect(LAYOUT_VERSION).toBe(1);
+    expect(LAYOUT_VERSION).toBe(2);
     expect(entryKeys('app', KEY)).toEqual({
-      value: `app:v1:{${KEY}}:value`,
-      lease: `app:v1:{${KEY}}:lease`,
-      channel: `app:v1:{${KEY}}:channel`,
+      value: `app:v2:{${KEY}}:value`,
+      lease: `app:v2:{${KEY}}:lease`,
+      channel: `app:v2:{${KEY}}:channel`,
     });
   });
 

@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { Memoizer } from '../../src/index.js';
+import { Memoizer, PersistentMemoizer } from '../../src/index.js';
 import { RedisStore } from '../../src/redis/redis-store.js';
-import { adminClient } from './helpers.js';
+import { adminClient, allKeys, eventually } from './helpers.js';
 import { useRedisServer } from './redis-fixture.js';
 import { freePort } from './redis-server.js';
 
@@ -83,3 +85,90 @@ describe('Memoizer stats with a RedisStore', () => {
     expect(counts?.errors).toBeGreaterThanOrEqual(counts?.timeouts ?? 0);
   });
 });
+
+describe('collections on one RedisStore', () => {
+  it('keeps the same function name in two subKeys apart: each gets its own result', async () => {
+    const store = redis.store({ prefix: `collections-${randomUUID()}` });
+    const billing = new Memoizer({ subKey: 'billing', remote: store });
+    const shipping = new Memoizer({ subKey: 'shipping', remote: store });
+    await expect(
+      billing.memoize()(async function load(id: number) {
+        return `billing ${id}`;
+      })(7),
+    ).resolves.toBe('billing 7');
+    await expect(
+      shipping.memoize()(async function load(id: number) {
+        return `shipping ${id}`;
+      })(7),
+    ).resolves.toBe('shipping 7');
+    expect(shipping.stats().hits.remote).toBe(0);
+    const values = (await allKeys(redis.admin)).filter(
+      (key) => key.startsWith(`${store.prefix}:`) && key.endsWith(':value'),
+    );
+    expect(values).toHaveLength(2);
+  });
+
+  it('keeps two PersistentMemoizers with different subDirs apart', async () => {
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'memotape-collections-'));
+    try {
+      const store = redis.store({ prefix: `subdirs-${randomUUID()}` });
+      const x = new PersistentMemoizer({ subDir: 'x', cacheDir, remote: store });
+      const y = new PersistentMemoizer({ subDir: 'y', cacheDir, remote: store });
+      await expect(
+        x.memoize()(async function load(id: number) {
+          return `x ${id}`;
+        })(7),
+      ).resolves.toBe('x 7');
+      await expect(
+        y.memoize()(async function load(id: number) {
+          return `y ${id}`;
+        })(7),
+      ).resolves.toBe('y 7');
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('shares one collection between memoizers on separate connections (as in two processes)', async () => {
+    const prefix = `shared-${randomUUID()}`;
+    // A collection of its own: functions named `load` already live in 'billing' in this process.
+    const collection = `billing-${randomUUID()}`;
+    let calls = 0;
+    const load = async (id: number) => `computed ${id} #${++calls}`;
+    const first = new Memoizer({ subKey: collection, remote: redis.store({ prefix }) });
+    const second = new Memoizer({ subKey: collection, remote: redis.store({ prefix }) });
+    await expect(first.memoize({ name: 'load' })(load)(7)).resolves.toBe('computed 7 #1');
+    await expect(second.memoize({ name: 'load' })(load)(7)).resolves.toBe('computed 7 #1');
+    expect(calls).toBe(1);
+    expect(second.stats().hits.remote).toBe(1);
+  });
+
+  it('invalidates one call and a tag across memoizers of one collection, and drops their memory copies', async () => {
+    const prefix = `invalidate-${randomUUID()}`;
+    // A collection of its own: functions named `load` already live in 'billing' in this process.
+    const collection = `billing-${randomUUID()}`;
+    let calls = 0;
+    const load = async (id: number) => `computed ${id} #${++calls}`;
+    const first = new Memoizer({ subKey: collection, remote: redis.store({ prefix }) });
+    const second = new Memoizer({ subKey: collection, remote: redis.store({ prefix }) });
+    const here = first.memoize({ name: 'load', tags: (_result: string, id: number) => [`id:${id}`] })(load);
+    const there = second.memoize({ name: 'load', tags: (_result: string, id: number) => [`id:${id}`] })(load);
+    await here(1);
+    await expect(there(1)).resolves.toBe('computed 1 #1');
+    await eventually(async () => (await listeners(`${prefix}:v2:invalidations`)) === 2);
+
+    await here.invalidate(1);
+    await eventually(() => second.stats().invalidations === 1);
+    await expect(there(1)).resolves.toBe('computed 1 #2');
+    await expect(here(1)).resolves.toBe('computed 1 #2');
+
+    await first.invalidateTags(['id:1']);
+    await eventually(() => second.stats().invalidations === 2);
+    await expect(there(1)).resolves.toBe('computed 1 #3');
+  });
+});
+
+async function listeners(channel: string): Promise<number> {
+  const reply = (await redis.admin.sendCommand(['PUBSUB', 'NUMSUB', channel])) as [string, number];
+  return Number(reply[1]);
+}

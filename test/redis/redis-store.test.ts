@@ -53,14 +53,14 @@ describe('RedisStore get and set', () => {
     expect(remote.stats()).toMatchObject({ hits: 0, misses: 1 });
   });
 
-  it('lays keys out as <prefix>:v1:{<key>}:<kind> and gives every key it writes a TTL', async () => {
+  it('lays keys out as <prefix>:v2:{<key>}:<kind> and gives every key it writes a TTL', async () => {
     const remote = store({ prefix: 'layout' });
     const [written, computed] = [hexKey(), hexKey()];
     await remote.set(written, entryOf(1));
     let leaseTtl = 0;
     await remote.singleFlight(computed, {
       run: async () => {
-        leaseTtl = Number(await redis.admin.sendCommand(['PTTL', `layout:v1:{${computed}}:lease`]));
+        leaseTtl = Number(await redis.admin.sendCommand(['PTTL', `layout:v2:{${computed}}:lease`]));
         return 2;
       },
       encode: (value) => entryOf(value),
@@ -69,7 +69,7 @@ describe('RedisStore get and set', () => {
     await remote.close();
     expect(leaseTtl).toBeGreaterThan(0);
     const keys = (await allKeys(redis.admin)).filter((key) => key.startsWith('layout:'));
-    expect(keys).toEqual([`layout:v1:{${written}}:value`, `layout:v1:{${computed}}:value`].sort());
+    expect(keys).toEqual([`layout:v2:{${written}}:value`, `layout:v2:{${computed}}:value`].sort());
     for (const key of keys) expect(Number(await redis.admin.sendCommand(['PTTL', key]))).toBeGreaterThan(0);
   });
 

@@ -287,3 +287,30 @@ describe('DiskStore in an unusable folder', () => {
     expect(() => store.prune()).not.toThrow();
   });
 });
+
+describe('DiskStore input checks', () => {
+  it('refuses unknown options and a directory that is no path, naming the option', () => {
+    expect(() => new DiskStore({ directory, maxbytes: 10 } as never)).toThrow(
+      /Unknown option `maxbytes` passed to DiskStore/,
+    );
+    expect(() => new DiskStore({ directory: `${directory}\0x` })).toThrow(/`directory` to be a non-empty path/);
+    expect(() => new DiskStore([] as never)).toThrow(/options object for DiskStore, got an array/);
+  });
+
+  it('refuses, at set, an entry that would not read back, and keeps what is stored', () => {
+    const store = new DiskStore({ directory });
+    store.set(keyOf(1), entryOf(1));
+    const before = readFileSync(fileOf(keyOf(1)));
+    const bad: [string, Partial<StoredEntry>][] = [
+      ['expiresAt', { expiresAt: Number.POSITIVE_INFINITY }],
+      ['createdAt', { createdAt: Number.NaN }],
+      ['result', { result: undefined as never }],
+      ['namespace', { namespace: undefined as never }],
+    ];
+    for (const [field, change] of bad) {
+      expect(() => store.set(keyOf(1), entryOf(1, change))).toThrow(new RegExp(`\`${field}\` would not read back`));
+    }
+    expect(readFileSync(fileOf(keyOf(1)))).toEqual(before);
+    expect(store.get(keyOf(1))).toEqual(entryOf(1));
+  });
+});

@@ -73,3 +73,11 @@ describe('MemoryStore', () => {
     expect(() => new MemoryStore({ clock: 'now' as never })).toThrow(/`clock`/);
   });
 });
+
+describe('MemoryStore options', () => {
+  it('refuses unknown options, naming them', () => {
+    expect(() => new MemoryStore({ maxentries: 1 } as never)).toThrow(
+      /Unknown option `maxentries` passed to MemoryStore/,
+    );
+  });
+});

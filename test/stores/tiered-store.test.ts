@@ -163,3 +163,14 @@ describe('TieredStore writes', () => {
     expect(store.get('k')).toBe('v');
   });
 });
+
+describe('TieredStore input checks', () => {
+  it('refuses a tier that is not a store, naming its index, and unknown options', () => {
+    const tier = { name: 'memory', store: new MemoryStore() };
+    expect(() => new TieredStore([tier, 1 as never])).toThrow(/`tiers\[1\]` to be a tier/);
+    expect(() => new TieredStore([tier, { name: 'x', store: {} } as never])).toThrow(/`tiers\[1\]` to be a tier/);
+    expect(() => new TieredStore([tier], { onerror: () => {} } as never)).toThrow(
+      /Unknown option `onerror` passed to TieredStore/,
+    );
+  });
+});

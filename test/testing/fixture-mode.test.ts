@@ -3,6 +3,11 @@ import { ConfigError, FixtureModeError } from '../../src/errors.js';
 import { describeMode, isCi, resolveFixtureMode } from '../../src/testing/fixture-mode.js';
 
 describe('resolveFixtureMode', () => {
+  it('shows a bad mode option as it is, a BigInt or NaN included', () => {
+    expect(() => resolveFixtureMode(10n as never, {})).toThrow(/`mode` to be one of .*, got 10n/);
+    expect(() => resolveFixtureMode(Number.NaN as never, {})).toThrow(/`mode` to be one of .*, got NaN/);
+  });
+
   it('defaults to auto when neither the option nor MEMOTAPE_MODE is set', () => {
     expect(resolveFixtureMode(undefined, {})).toEqual({ mode: 'auto', source: 'default' });
     expect(resolveFixtureMode(undefined, { MEMOTAPE_MODE: '  ' })).toEqual({ mode: 'auto', source: 'default' });
