@@ -29,7 +29,7 @@ export function decorateStandard(target: DecoratorTarget, value: unknown, contex
       `@${target.kind} decorates methods and getters, not ${context.kind === 'accessor' ? 'an' : 'a'} ${context.kind} (${label}).`,
     );
   }
-  const { replacement, views } = decorateMember(
+  const { replacement, views, claimNamespace } = decorateMember(
     target,
     {
       key,
@@ -40,14 +40,16 @@ export function decorateStandard(target: DecoratorTarget, value: unknown, contex
     },
     value as AnyFunction,
   );
-  if (views !== undefined && typeof context.addInitializer === 'function') {
-    // The runtime installs the replacement as a data property; the first construction (for a static member, the
-    // class definition) turns it into the accessor that hands out per-instance views (see method-views.ts).
-    let installed = false;
-    context.addInitializer(function installMethodViews(this: unknown) {
-      if (installed || this === null || (typeof this !== 'object' && typeof this !== 'function')) return;
-      installed = true;
-      installViews(this, key, replacement, views);
+  if (typeof context.addInitializer === 'function') {
+    // Runs at the first construction (for a static member, at class definition, with the class): the runtime has
+    // installed the replacement as a data property; it becomes the accessor that hands out per-instance views (see
+    // method-views.ts), and the member's persisted name is claimed, so a clash is refused before any call.
+    let initialized = false;
+    context.addInitializer(function initializeMember(this: unknown) {
+      if (initialized || this === null || (typeof this !== 'object' && typeof this !== 'function')) return;
+      initialized = true;
+      if (views !== undefined) installViews(this, key, replacement, views);
+      claimNamespace(this);
     });
   }
   return replacement;

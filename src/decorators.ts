@@ -1,3 +1,4 @@
+import { classNameOf, MemberNames, memberName, type PersistedName } from './decorator-names.js';
 import { DecoratorError } from './errors.js';
 import { attachFreshnessMethods, freshnessMethodsOf } from './freshness/memoized.js';
 import { MethodViews } from './freshness/method-views.js';
@@ -34,10 +35,13 @@ export interface DecoratedMember {
 export interface DecoratedReplacement {
   readonly replacement: AnyFunction;
   readonly views: MethodViews | undefined;
+  /**
+   * Claims the member's persisted name from an instance (or the class, for a static member) once its class is known:
+   * standard decorators call it from an initializer, so a clash is refused at class definition (static members) or
+   * first construction rather than at the first call. Legacy decorators have claimed it already.
+   */
+  readonly claimNamespace: (self: object) => void;
 }
-
-const NO_INSTANCE_IDENTITY =
-  'a per-instance method has no identity in another process (give the decorator an `instanceKey` or `shared: true` option)';
 
 // Entries live in the memoizer's LRU list, not in the instance: without this they would outlive it.
 const releaseWithInstance = new FinalizationRegistry<{ memory: MemoryTier; namespace: Namespace }>(
@@ -47,10 +51,6 @@ const releaseWithInstance = new FinalizationRegistry<{ memory: MemoryTier; names
 // Per memory tier and instance, the namespaces of decorators given the same `name` option: a `record` and a `replay`
 // method named alike share entries within one instance, as function wrappers with one `name` do.
 const namedNamespaces = new WeakMap<MemoryTier, WeakMap<object, Map<string, Namespace>>>();
-
-function memberName(key: string | symbol): string {
-  return typeof key === 'symbol' ? `[${key.description ?? ''}]` : key;
-}
 
 function isInstance(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
@@ -94,11 +94,6 @@ export function installViews(self: object, key: string | symbol, replacement: An
   }
 }
 
-function classNameOf(owner: object, isStatic: boolean): string {
-  const name = isStatic ? (owner as Function).name : (owner as { constructor?: Function }).constructor?.name;
-  return name || '<anonymous>';
-}
-
 /** Throws at class definition when the member cannot be decorated as asked. */
 function checkDecoratable(target: DecoratorTarget, member: DecoratedMember, label: string): void {
   const { options, kind } = target;
@@ -132,12 +127,15 @@ export function decorateMember(
   const name = memberName(member.key);
   const label = member.owner === undefined ? name : `${classNameOf(member.owner, member.isStatic)}.${name}`;
   checkDecoratable(target, member, label);
+  const names = new MemberNames(target, member, original);
+  // Legacy decorators are told the class: a clash of persisted names is refused here, at class definition.
+  if (member.owner !== undefined) names.claimBase(member.owner);
 
   let owner = member.owner;
   let replacement: AnyFunction;
   let views: MethodViews | undefined;
-  // The namespace name: the `name` option, else `Class.member` of the class defining the member. Standard decorators
-  // are not told that class: it is found from the first instance that calls the member.
+  // The class defining the member names its namespaces (see decorator-names.ts). Standard decorators are not told
+  // that class: it is found from the first instance that calls the member.
   const ownerOf = (self: unknown): object | undefined => {
     if (owner !== undefined || !isInstance(self)) return owner;
     if (member.isPrivate) return member.isStatic ? self : undefined;
@@ -145,22 +143,36 @@ export function decorateMember(
     if (found?.exact) owner = found.holder;
     return found?.holder;
   };
-  const baseNameOf = (self: unknown): string => {
-    if (options.name !== undefined) return options.name;
-    const found = ownerOf(self);
-    if (found !== undefined) return `${classNameOf(found, member.isStatic)}.${name}`;
-    // A private instance method: the calling instance's class, for display only (it is never persisted).
-    return `${isInstance(self) ? classNameOf(self, member.isStatic) : '<anonymous>'}.${name}`;
+  // The name shown in stats and errors: the persisted base name, or for a private instance method (never persisted
+  // without a `name`) the calling instance's class.
+  const displayNameOf = (self: unknown): string => {
+    const holder = ownerOf(self);
+    return (
+      names.base(holder) ??
+      names.format(holder === undefined && isInstance(self) ? classNameOf(self, member.isStatic) : '<anonymous>')
+    );
+  };
+  const claimNamespace = (self: object): void => {
+    if (member.owner === undefined) names.claimBase(ownerOf(self));
   };
 
   if (options.shared === true) {
     let shared: AnyFunction | undefined;
-    // The explicit-name path of the memoizer: stable in every process, and shared by decorators given one `name`.
+    // With a `name` option, the explicit-name path of the memoizer: shared by decorators and wrappers given that name.
+    // Otherwise a namespace of this member's own, whose persisted name is claimed for it.
+    const sharedNamespace = (self: unknown): Namespace => {
+      const holder = ownerOf(self);
+      return namespaceNamed(displayNameOf(self), names.shared(holder));
+    };
     const sharedFor = (self: unknown): AnyFunction =>
-      (shared ??= target.memoizer.wrapFunction(target.kind, original, { ...options, name: baseNameOf(self) }));
+      (shared ??=
+        options.name !== undefined
+          ? target.memoizer.wrapFunction(target.kind, original, options)
+          : target.memoizer.wrapFunction(target.kind, original, options, sharedNamespace(self)));
     replacement = function sharedMember(this: unknown, ...args: unknown[]) {
       return sharedFor(this).apply(this, args);
     };
+    names.replacedBy(replacement);
     // Before the first call a standard decorator does not know its class, so nothing can be named (or cached) yet.
     const named = () =>
       freshnessMethodsOf(
@@ -170,27 +182,21 @@ export function decorateMember(
       invalidate: (...args: unknown[]) => named()?.invalidate?.(...args) ?? Promise.resolve(),
       peek: (...args: unknown[]) => named()?.peek?.(...args),
     });
-    return { replacement: copyFunctionIdentity(replacement, original), views: undefined };
+    return { replacement: copyFunctionIdentity(replacement, original), views: undefined, claimNamespace };
   }
 
-  const persistNameOf = (self: object, baseName: string): string | undefined => {
-    if (options.instanceKey !== undefined) {
-      const instanceKey: unknown = options.instanceKey(self);
-      if (typeof instanceKey !== 'string' || instanceKey === '') {
-        const got = typeof instanceKey === 'string' ? 'an empty string' : typeof instanceKey;
-        throw new TypeError(`Expected \`instanceKey\` to return a non-empty string for ${baseName}, got ${got}`);
-      }
-      return `${baseName}#${instanceKey}`;
+  const instanceKeyOf = (self: object, displayName: string): string | undefined => {
+    if (options.instanceKey === undefined) return undefined;
+    const instanceKey: unknown = options.instanceKey(self);
+    if (typeof instanceKey !== 'string' || instanceKey === '') {
+      const got = typeof instanceKey === 'string' ? 'an empty string' : typeof instanceKey;
+      throw new TypeError(`Expected \`instanceKey\` to return a non-empty string for ${displayName}, got ${got}`);
     }
-    if (!member.isStatic) return undefined;
-    // A class is its own identity across processes: a subclass calling an inherited static gets its own entries.
-    const className = (self as Function).name;
-    if (!className) return undefined;
-    return self === ownerOf(self) ? baseName : `${baseName}#${className}`;
+    return instanceKey;
   };
 
   const namespaceFor = (self: object): Namespace => {
-    const baseName = baseNameOf(self);
+    const displayName = displayNameOf(self);
     let named: Map<string, Namespace> | undefined;
     if (options.name !== undefined) {
       let byInstance = namedNamespaces.get(target.memory);
@@ -206,10 +212,8 @@ export function decorateMember(
       const existing = named.get(options.name);
       if (existing !== undefined) return existing;
     }
-    const persistName = persistNameOf(self, baseName);
-    const namespace = new Namespace(baseName, persistName);
-    if (persistName === undefined) namespace.conflict = NO_INSTANCE_IDENTITY;
-    named?.set(baseName, namespace); // baseName is the `name` option here
+    const namespace = namespaceNamed(displayName, names.of(self, ownerOf(self), instanceKeyOf(self, displayName)));
+    named?.set(displayName, namespace); // displayName is the `name` option here
     releaseWithInstance.register(self, { memory: target.memory, namespace });
     return namespace;
   };
@@ -230,10 +234,17 @@ export function decorateMember(
     }
     return wrappedFor(this).apply(this, args);
   };
+  names.replacedBy(replacement);
   copyFunctionIdentity(replacement, original);
   // A getter's value is not a function (nothing to carry `invalidate`), and a #private method cannot be redefined.
   if (member.kind === 'method' && !member.isPrivate) {
     views = new MethodViews({ key: member.key, original, replacement, wrappedFor, isStatic: member.isStatic });
   }
-  return { replacement, views };
+  return { replacement, views, claimNamespace };
+}
+
+function namespaceNamed(displayName: string, { persistName, conflict }: PersistedName): Namespace {
+  const namespace = new Namespace(displayName, persistName);
+  namespace.conflict = conflict;
+  return namespace;
 }

@@ -12,27 +12,7 @@ import {
 import { resetWarningsForTests } from '../src/internal/warn.js';
 import { internals } from '../src/memoizer.js';
 import { ArgsParams, createCounters, createEntry, MemoryTier, Namespace } from '../src/memory-tier.js';
-
-// Vitest's transform does not lower decorators, so these tests apply them as the compilers do: a standard decorator
-// gets `(value, context)` and its result replaces the member; a legacy one gets `(prototype or class, key,
-// descriptor)` and returns the descriptor to install. test/decorators-compiled.test.ts runs real tsc output.
-type Flavour = 'standard' | 'legacy';
-type Decorator = (...args: any[]) => unknown;
-
-function decorate(flavour: Flavour, Class: Function, key: string, decorator: Decorator, isStatic = false): void {
-  const holder = isStatic ? Class : (Class.prototype as object);
-  const descriptor = Object.getOwnPropertyDescriptor(holder, key);
-  if (descriptor === undefined) throw new Error(`no member ${key}`);
-  if (flavour === 'legacy') {
-    Object.defineProperty(holder, key, (decorator(holder, key, descriptor) as PropertyDescriptor) ?? descriptor);
-    return;
-  }
-  const kind = descriptor.get ? 'getter' : 'method';
-  const context = { kind, name: key, static: isStatic, private: false, addInitializer() {}, metadata: undefined };
-  const replacement = decorator(descriptor.get ?? descriptor.value, context);
-  if (replacement !== undefined)
-    Object.defineProperty(holder, key, { ...descriptor, [descriptor.get ? 'get' : 'value']: replacement });
-}
+import { type Decorator, decorate, type Flavour, ownCollection, persistentMemoizer } from './helpers/decorate.js';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -40,23 +20,6 @@ function deferred<T>() {
     resolve = settle;
   });
   return { promise, resolve };
-}
-
-/** A memoizer with a writable in-memory "disk" tier: what a persistent memoizer looks like to the decorators. */
-function persistentMemoizer(store = new Map<string, StoredEntry>()): Memoizer {
-  const memoizer = new Memoizer();
-  memoizer[internals].addTier({
-    name: 'disk',
-    store: {
-      get: (key) => store.get(key),
-      set: (key, value) => {
-        store.set(key, value);
-      },
-      delete: (key) => store.delete(key),
-      clear: () => store.clear(),
-    },
-  });
-  return memoizer;
 }
 
 afterEach(() => {
@@ -218,7 +181,7 @@ describe.each<Flavour>(['standard', 'legacy'])('%s method decorators', (flavour)
     expect(() => decorate(flavour, Repo, 'parse', wrap, true)).not.toThrow();
   });
 
-  it('persists a static method under `Class.method`, and under `Class.method#Subclass` for a subclass', () => {
+  it('persists a static method under `Class.method`, and under `Class.method@Subclass` for a subclass', () => {
     const store = new Map<string, StoredEntry>();
     // biome-ignore lint/complexity/noStaticOnlyClass: a static method is what is decorated here
     class Parser {
@@ -230,10 +193,10 @@ describe.each<Flavour>(['standard', 'legacy'])('%s method decorators', (flavour)
     decorate(flavour, Parser, 'parse', persistentMemoizer(store).memoize(), true);
     Parser.parse('a');
     StrictParser.parse('a');
-    expect([...store.values()].map((entry) => entry.namespace)).toEqual(['Parser.parse', 'Parser.parse#StrictParser']);
+    expect([...store.values()].map((entry) => entry.namespace)).toEqual(['Parser.parse', 'Parser.parse@StrictParser']);
   });
 
-  it('persists entries per `instanceKey`, under `Class.method#key`, for a later process to replay', () => {
+  it('persists entries per `instanceKey`, under `Class.prototype.method#key`, for a later process to replay', () => {
     const store = new Map<string, StoredEntry>();
     const makeRepo = (memoizer: Memoizer) => {
       const runs = vi.fn();
@@ -250,14 +213,17 @@ describe.each<Flavour>(['standard', 'legacy'])('%s method decorators', (flavour)
     const before = makeRepo(persistentMemoizer(store));
     new before.Repo('a').find('k');
     new before.Repo('b').find('k');
-    expect([...store.values()].map((entry) => entry.namespace).sort()).toEqual(['Repo.find#a', 'Repo.find#b']);
+    expect([...store.values()].map((entry) => entry.namespace).sort()).toEqual([
+      'Repo.prototype.find#a',
+      'Repo.prototype.find#b',
+    ]);
 
     const after = makeRepo(persistentMemoizer(store));
     expect(new after.Repo('a').find('k')).toBe('a/k');
     expect(after.runs).not.toHaveBeenCalled();
   });
 
-  it('with `shared: true`, keeps one namespace `Class.method` for every instance, `this` still the caller', () => {
+  it('with `shared: true`, keeps one namespace `Class.prototype.method` for every instance, `this` the caller', () => {
     const store = new Map<string, StoredEntry>();
     const runs = vi.fn();
     class Units {
@@ -271,7 +237,7 @@ describe.each<Flavour>(['standard', 'legacy'])('%s method decorators', (flavour)
     expect(first.convert(2)).toBe(4);
     expect(new Units().convert(2)).toBe(4);
     expect(runs.mock.calls).toEqual([[first]]);
-    expect([...store.values()].map((entry) => entry.namespace)).toEqual(['Units.convert']);
+    expect([...store.values()].map((entry) => entry.namespace)).toEqual(['Units.prototype.convert']);
   });
 
   it('throws a TypeError when `instanceKey` does not return a non-empty string', () => {
@@ -281,11 +247,13 @@ describe.each<Flavour>(['standard', 'legacy'])('%s method decorators', (flavour)
       }
     }
     decorate(flavour, Repo, 'find', new Memoizer().memoize({ instanceKey: () => 42 as unknown as string }));
-    expect(() => new Repo().find('k')).toThrow(/`instanceKey` to return a non-empty string for Repo\.find, got number/);
+    expect(() => new Repo().find('k')).toThrow(
+      /`instanceKey` to return a non-empty string for Repo\.prototype\.find, got number/,
+    );
   });
 
   it('leaves per-instance entries out of the dump with one warning, and dumps `instanceKey` ones', async () => {
-    const memoizer = new Memoizer();
+    const memoizer = new Memoizer(ownCollection());
     class Repo {
       constructor(readonly id: string) {}
       anonymous(key: string) {
@@ -306,13 +274,13 @@ describe.each<Flavour>(['standard', 'legacy'])('%s method decorators', (flavour)
       new Repo('r2').anonymous('a');
       repo.keyed('a');
       const exported = [...memoizer[internals].exportEntries()];
-      expect(exported.map((entry) => entry.entry.namespace)).toEqual(['Repo.keyed#r1']);
+      expect(exported.map((entry) => entry.entry.namespace)).toEqual(['Repo.prototype.keyed#r1']);
       // Node emits warnings on a later tick.
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', onWarning);
     }
-    expect(warnings.filter((message) => message.includes('Repo.anonymous'))).toHaveLength(1);
+    expect(warnings.filter((message) => message.includes('Repo.prototype.anonymous'))).toHaveLength(1);
     expect(warnings[0]).toMatch(/`instanceKey` or `shared: true`/);
   });
 

@@ -85,7 +85,8 @@ describe.each(flavours)('%s decorators', (flavour) => {
 
   it('reach persisted entries of an `instanceKey` method before its first call', async () => {
     const store = new Map<string, StoredEntry>();
-    const persistent = new Memoizer();
+    // A collection per flavour: each run defines its own `Repo`, and persisted names are claimed per collection.
+    const persistent = new Memoizer({ subKey: `method-views-${flavour}` });
     persistent[internals].addTier({
       name: 'disk',
       store: {
