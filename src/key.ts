@@ -42,6 +42,9 @@ const objectPrototype = Object.prototype;
 const arrayPrototype = Array.prototype;
 const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 
+/** The deepest nesting of objects and arrays a key encodes. */
+const MAX_KEY_DEPTH = 1000;
+
 function encodeValue(value: unknown, path: string, ancestors: Set<object>): string {
   switch (typeof value) {
     case 'string':
@@ -61,6 +64,9 @@ function encodeValue(value: unknown, path: string, ancestors: Set<object>): stri
   if (value === null) return 'z';
   const object = value as object;
   if (ancestors.has(object)) throw new KeyEncodingError(path, 'a circular reference');
+  // Deeper than this, the recursion would end in a stack overflow (a RangeError that names nothing) long before a key.
+  if (ancestors.size >= MAX_KEY_DEPTH)
+    throw new KeyEncodingError(path, `nested more than ${MAX_KEY_DEPTH} levels deep`);
   ancestors.add(object);
   try {
     return encodeObject(object, path, ancestors);

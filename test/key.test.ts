@@ -1060,6 +1060,21 @@ describe('memoryKeyForArgs', () => {
 });
 
 describe('KeyEncodingError', () => {
+  it('refuses arguments nested deeper than 1000 levels instead of overflowing the stack', () => {
+    const nest = (levels: number) => {
+      let value: unknown = 'leaf';
+      for (let level = 0; level < levels; level++) value = level % 2 === 0 ? [value] : { inner: value };
+      return value;
+    };
+    expect(canonicalizeArgs([nest(999)])).toContain('leaf');
+    for (const run of [() => canonicalizeArgs([nest(100_000)]), () => canonicalize(nest(100_000))]) {
+      const error = catchError(run) as KeyEncodingError;
+      expect(error).toBeInstanceOf(KeyEncodingError);
+      expect(error.path).toMatch(/^(args\[0\]|params)(\.inner|\[0\]){1000}$/);
+      expect(error.message).toMatch(/nested more than 1000 levels deep/);
+    }
+  });
+
   it('names the path of a function, e.g. args[1].options.onDone, and suggests paramsEncoder', () => {
     const error = expectKeyEncodingError(
       () => canonicalizeArgs([1, { options: { onDone() {} } }]),

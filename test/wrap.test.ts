@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resetSettingsForTests } from '../src/config.js';
-import { CacheMissError, DeferredRecording, Memoizer } from '../src/index.js';
+import { CacheMissError, DeferredRecording, KeyEncodingError, Memoizer } from '../src/index.js';
 
 // The call paths of src/wrap.ts: calls of up to three arguments read them as parameters (one int32 argument probes
 // the memory tier directly), longer calls and paramsEncoder wrappers take the general path. These tests pin that
@@ -211,5 +211,17 @@ describe('results that look like promises', () => {
     const make = memoizer.memoize({ name: 'make' })((_id: number) => proxy);
     expect(make(1)).toBe(proxy);
     expect(make(1)).toBe(proxy);
+  });
+});
+
+describe('arguments too deep to key', () => {
+  it('throws KeyEncodingError on every call path, not a stack overflow', () => {
+    let value: unknown = 'leaf';
+    for (let level = 0; level < 100_000; level++) value = level % 2 === 0 ? [value] : { inner: value };
+    const memoizer = new Memoizer();
+    const one = memoizer.memoize({ name: 'one' })((_value: unknown) => 1);
+    const two = memoizer.memoize({ name: 'two' })((_value: unknown, _other: unknown) => 1);
+    for (let call = 0; call < 3; call++) expect(() => one(value)).toThrow(KeyEncodingError);
+    expect(() => two(value, 1)).toThrow(KeyEncodingError);
   });
 });
