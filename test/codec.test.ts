@@ -246,6 +246,15 @@ describe('errors', () => {
     }
   });
 
+  it('keeps the class of an error whose own `name` was reassigned, and that name', () => {
+    const decoded = roundTrip(Object.assign(new SyntaxError(''), { name: 0 })) as SyntaxError;
+    expect(decoded).toBeInstanceOf(SyntaxError);
+    expect(decoded.name).toBe(0);
+    const renamed = roundTrip(Object.assign(new TypeError('x'), { name: 'Custom' })) as TypeError;
+    expect(renamed).toBeInstanceOf(TypeError);
+    expect(renamed.name).toBe('Custom');
+  });
+
   it('stores a message that is not a string as its string', () => {
     const decoded = roundTrip(Object.assign(new RangeError('original'), { message: 42 })) as RangeError;
     expect(decoded).toBeInstanceOf(RangeError);

@@ -34,6 +34,28 @@ afterEach(() => {
 const onDisk = () => new PersistentMemoizer({ cacheDir, subDir: `names-${++subDirs}` });
 const namespacesIn = (store: Map<string, StoredEntry>) => [...store.values()].map((entry) => entry.namespace).sort();
 const flushWarnings = () => new Promise((resolve) => setImmediate(resolve));
+
+type StaticOwner<M extends string> = Function & Record<M, (argument: unknown) => string>;
+
+/**
+ * Two classes both named `className` (as two modules may define them), each with a static method `method` that
+ * answers `<its label>:<argument>`.
+ */
+function sameNamedClasses<M extends string>(className: string, method: M): [StaticOwner<M>, StaticOwner<M>] {
+  const define = (label: string) => {
+    // The computed key names the class expression, as a declaration `class Parser` would be named.
+    const { [className]: defined } = {
+      // biome-ignore lint/complexity/noStaticOnlyClass: a static method is what is decorated here
+      [className]: class {
+        static [method](argument: unknown) {
+          return `${label}:${argument}`;
+        }
+      },
+    };
+    return defined as unknown as StaticOwner<M>;
+  };
+  return [define('first'), define('second')];
+}
 const refusal = (namespace: string, message: RegExp) =>
   expect.objectContaining({
     name: 'NamespaceError',
@@ -81,17 +103,7 @@ describe.each<Flavour>(['standard', 'legacy'])('%s decorators: persisted names',
 
   it('refuse a second class of the same name (another module) when persisting, naming both', () => {
     const disk = onDisk();
-    const defineParser = (result: string) => {
-      // biome-ignore lint/complexity/noStaticOnlyClass: a static method is what is decorated here
-      class Parser {
-        static parse(text: string) {
-          return `${result}:${text}`;
-        }
-      }
-      return Parser;
-    };
-    const First = defineParser('first');
-    const Second = defineParser('second');
+    const [First, Second] = sameNamedClasses('Parser', 'parse');
     decorate(flavour, First, 'parse', disk.memoize(), true);
     // At class definition: a legacy decorator is told the class, a standard static one's initializer runs with it.
     expect(() => decorate(flavour, Second, 'parse', disk.memoize(), true)).toThrow(
@@ -215,17 +227,7 @@ describe.each<Flavour>(['standard', 'legacy'])('%s decorators: persisted names',
 
   it('leave the second of two same-named classes out of the dump of a plain Memoizer, with one warning', async () => {
     const memoizer = new Memoizer(ownCollection());
-    const defineUtil = (result: string) => {
-      // biome-ignore lint/complexity/noStaticOnlyClass: a static method is what is decorated here
-      class Util {
-        static f(x: number) {
-          return `${result}:${x}`;
-        }
-      }
-      return Util;
-    };
-    const First = defineUtil('first');
-    const Second = defineUtil('second');
+    const [First, Second] = sameNamedClasses('Util', 'f');
     decorate(flavour, First, 'f', memoizer.memoize(), true);
     decorate(flavour, Second, 'f', memoizer.memoize(), true);
     // In memory each class keeps its own entries.

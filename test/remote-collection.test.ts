@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Memoizer } from '../src/index.js';
 import { collectionView, remoteKeyOf } from '../src/remote-collection.js';
 import type { RemoteInvalidation, RemoteStore, StoredEntry } from '../src/stores/store.js';
+import { expectCollectionsApart } from './helpers/collections.js';
 
 const KEY = '3f1c0a9be2d47f6a8c01e5b9d3a7f2e9';
 
@@ -71,17 +72,9 @@ describe('collectionView', () => {
 
   it('gives memoizers of two collections on one store their own results for one function name', async () => {
     const { remote } = fakeRemote();
-    const billing = new Memoizer({ subKey: 'billing', remote });
-    const shipping = new Memoizer({ subKey: 'shipping', remote });
-    await expect(
-      billing.memoize()(async function load(id: number) {
-        return `billing ${id}`;
-      })(7),
-    ).resolves.toBe('billing 7');
-    await expect(
-      shipping.memoize()(async function load(id: number) {
-        return `shipping ${id}`;
-      })(7),
-    ).resolves.toBe('shipping 7');
+    await expectCollectionsApart(
+      ['billing', new Memoizer({ subKey: 'billing', remote })],
+      ['shipping', new Memoizer({ subKey: 'shipping', remote })],
+    );
   });
 });

@@ -239,9 +239,20 @@ function isPrimitive(value: unknown): boolean {
   return value === null || (type !== 'object' && type !== 'function' && type !== 'symbol');
 }
 
+/** The `name` data property nearest on the prototype chain of `error` (no getter runs), or `Error`. */
+function inheritedName(error: Error): string {
+  for (let prototype = Object.getPrototypeOf(error); prototype !== null; prototype = Object.getPrototypeOf(prototype)) {
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, 'name');
+    if (descriptor !== undefined) return 'value' in descriptor ? String(descriptor.value) : 'Error';
+  }
+  return 'Error';
+}
+
 /** Errors are stored best-effort (see the table in `codec.ts`): this never throws an EncodingFailure. */
 function encodeError(error: Error, state: EncodeState): Json {
-  const name: unknown = error.name;
+  // `n` names the class to rebuild. An own enumerable `name` is restored from `p` with the other properties, so `n`
+  // then takes the name the error's prototype chain gives (a SyntaxError renamed to 0 is still a SyntaxError).
+  const name: unknown = Object.prototype.propertyIsEnumerable.call(error, 'name') ? inheritedName(error) : error.name;
   const message: unknown = error.message;
   const out: JsonObject = {
     n: typeof name === 'string' ? name : String(name),

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Memoizer, PersistentMemoizer } from '../../src/index.js';
 import { RedisStore } from '../../src/redis/redis-store.js';
+import { expectCollectionsApart } from '../helpers/collections.js';
 import { adminClient, allKeys, eventually } from './helpers.js';
 import { useRedisServer } from './redis-fixture.js';
 import { freePort } from './redis-server.js';
@@ -89,18 +90,10 @@ describe('Memoizer stats with a RedisStore', () => {
 describe('collections on one RedisStore', () => {
   it('keeps the same function name in two subKeys apart: each gets its own result', async () => {
     const store = redis.store({ prefix: `collections-${randomUUID()}` });
-    const billing = new Memoizer({ subKey: 'billing', remote: store });
-    const shipping = new Memoizer({ subKey: 'shipping', remote: store });
-    await expect(
-      billing.memoize()(async function load(id: number) {
-        return `billing ${id}`;
-      })(7),
-    ).resolves.toBe('billing 7');
-    await expect(
-      shipping.memoize()(async function load(id: number) {
-        return `shipping ${id}`;
-      })(7),
-    ).resolves.toBe('shipping 7');
+    const shipping = await expectCollectionsApart(
+      ['billing', new Memoizer({ subKey: 'billing', remote: store })],
+      ['shipping', new Memoizer({ subKey: 'shipping', remote: store })],
+    );
     expect(shipping.stats().hits.remote).toBe(0);
     const values = (await allKeys(redis.admin)).filter(
       (key) => key.startsWith(`${store.prefix}:`) && key.endsWith(':value'),
@@ -112,18 +105,10 @@ describe('collections on one RedisStore', () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'memotape-collections-'));
     try {
       const store = redis.store({ prefix: `subdirs-${randomUUID()}` });
-      const x = new PersistentMemoizer({ subDir: 'x', cacheDir, remote: store });
-      const y = new PersistentMemoizer({ subDir: 'y', cacheDir, remote: store });
-      await expect(
-        x.memoize()(async function load(id: number) {
-          return `x ${id}`;
-        })(7),
-      ).resolves.toBe('x 7');
-      await expect(
-        y.memoize()(async function load(id: number) {
-          return `y ${id}`;
-        })(7),
-      ).resolves.toBe('y 7');
+      await expectCollectionsApart(
+        ['x', new PersistentMemoizer({ subDir: 'x', cacheDir, remote: store })],
+        ['y', new PersistentMemoizer({ subDir: 'y', cacheDir, remote: store })],
+      );
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
