@@ -11,7 +11,6 @@ import {
 } from '../src/index.js';
 import { resetWarningsForTests } from '../src/internal/warn.js';
 import { internals } from '../src/memoizer.js';
-import { ArgsParams, createCounters, createEntry, MemoryTier, Namespace } from '../src/memory-tier.js';
 import { type Decorator, decorate, type Flavour, ownCollection, persistentMemoizer } from './helpers/decorate.js';
 
 function deferred<T>() {
@@ -381,55 +380,5 @@ describe('legacy decorators', () => {
     const descriptor = memoize({}, 'value', { get: () => 1, set, configurable: true });
     descriptor.set?.call({}, 2);
     expect(set).toHaveBeenCalledWith(2);
-  });
-});
-
-describe('wrap-or-decorate', () => {
-  it('still wraps plain functions', () => {
-    const slow = vi.fn((value: number) => value * 2);
-    const fast = new Memoizer().memoize()(slow);
-    fast(1);
-    fast(1);
-    expect(slow).toHaveBeenCalledTimes(1);
-    const quick = memoize(function double(value: number) {
-      return value * 2;
-    });
-    expect([quick(2), quick.name]).toEqual([4, 'double']);
-  });
-
-  it('refuses decorator-only options on a plain function', () => {
-    expect(() => new Memoizer().memoize({ shared: true })((value: number) => value)).toThrow(
-      /`instanceKey` and `shared` options apply to method decorators only/,
-    );
-    expect(() => memoize((value: number) => value, { instanceKey: () => 'x' } as never)).toThrow(TypeError);
-  });
-
-  it('checks `instanceKey` and `shared` when the options are given', () => {
-    const memoizer = new Memoizer();
-    expect(() => memoizer.memoize({ shared: 'yes' as never })).toThrow(/`shared`/);
-    expect(() => memoizer.memoize({ instanceKey: 'id' as never })).toThrow(/`instanceKey`/);
-    expect(() => memoizer.memoize({ instanceKey: () => 'x', shared: true })).toThrow(/either `instanceKey` or/);
-    expect(() => memoizer.memoize({ instanceKeys: () => 'x' } as never)).toThrow(/Unknown option `instanceKeys`/);
-  });
-});
-
-describe('MemoryTier.dropNamespace', () => {
-  const entryIn = (namespace: Namespace, key: string) =>
-    createEntry(namespace, key, new ArgsParams([key]), key, false, { createdAt: 0 }, undefined);
-
-  it('unlinks the namespace entries and refuses entries that arrive later', () => {
-    const memory = new MemoryTier(Number.POSITIVE_INFINITY, () => 0, createCounters());
-    const dropped = new Namespace('A.method', undefined);
-    const kept = new Namespace('B.method', undefined);
-    memory.insert(entryIn(dropped, 'x'));
-    memory.insert(entryIn(kept, 'y'));
-    memory.insert(entryIn(dropped, 'z'));
-    memory.dropNamespace(dropped);
-    expect([...memory.entries()].map((entry) => entry.key)).toEqual(['y']);
-    expect(memory.size).toBe(1);
-    // A call still in flight when its instance was collected settles afterwards: it must not leak into the LRU list.
-    memory.insert(entryIn(dropped, 'late'));
-    expect(memory.size).toBe(1);
-    expect(dropped.entries.size).toBe(0);
   });
 });
